@@ -1,0 +1,61 @@
+"""Pixels for the dashboard: static parts drawn once, only what changes redrawn.
+
+Agg spends most of a full redraw on ticks, labels and outlines that never change. A
+:class:`Rasterizer` draws them once into a saved background and, on each change, restores that
+background and draws only the view's dynamic artists onto it (blitting).
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+
+class Rasterizer:
+    """Renders ``figure`` with Agg, blitting ``dynamic_artists`` over a cached background.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    dynamic_artists : sequence of matplotlib.artist.Artist
+        Artists that change between frames; everything else is background.
+    """
+
+    def __init__(self, figure: Figure, dynamic_artists):
+        self.figure = figure
+        self.canvas = FigureCanvasAgg(figure)
+        self.dynamic_artists = list(dynamic_artists)
+        for artist in self.dynamic_artists:
+            artist.set_animated(True)
+        self._background = None
+
+    def invalidate(self) -> None:
+        """Forget the background, e.g. after a static text changed (language)."""
+        self._background = None
+
+    def render_rgba(self) -> np.ndarray:
+        """The current frame, shape (height, width, 4), uint8 (a view of the canvas buffer)."""
+        if self._background is None:
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self.dynamic_artists:
+            self.figure.draw_artist(artist)
+        return np.asarray(self.canvas.buffer_rgba())
+
+    def render_png(self) -> bytes:
+        """The current frame as PNG bytes (fast compression: the image goes over a socket)."""
+        return png_bytes(self.render_rgba())
+
+
+def png_bytes(rgba: np.ndarray, compress_level: int = 1) -> bytes:
+    """PNG encoding of an RGBA frame (alpha dropped: the figures are opaque)."""
+    out = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(
+        out, format="png", compress_level=compress_level)
+    return out.getvalue()
