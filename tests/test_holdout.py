@@ -95,7 +95,8 @@ def test_muscle_forces_match_opensim_static_optimisation(scenario):
     assert np.abs(ours - theirs).max() < 0.1  # N, over 51 instants x 27 muscles
 
 
-@pytest.mark.parametrize("scenario", ["valgus", "weak_gluteus_maximus", "weak_gluteus_medius_minimus"])
+@pytest.mark.parametrize("scenario",
+                         ["valgus", "weak_gluteus_maximus", "weak_gluteus_medius_minimus"])
 def test_effects_on_the_deep_rotators_agree_with_opensim(scenario):
     """The effect (scenario vs healthy) of each change, not just the absolute forces."""
     columns = [muscle_table().names.index(name) for name in DEEP_ROTATORS]

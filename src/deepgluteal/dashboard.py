@@ -2,29 +2,65 @@
 
 Every control carries the CSS class ``dgs-control-<name>`` and every figure's container the
 class ``dgs-figure-<name>``; tests and benchmarks find the page's parts by these names.
+
+Figures are rendered by Agg in the kernel (static parts once, changes blitted) and sent to the
+page as JPEG in ``ipywidgets.Image`` widgets: one message per view and change, measured at less
+than half the latency of an ipympl canvas for the same figure (README, Benchmarks).
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import math
+import time
+import uuid
+from datetime import date
+from functools import lru_cache
+from urllib.parse import parse_qs
+
 import ipywidgets as widgets
-from ipympl.backend_nbagg import Canvas, FigureManager
 from matplotlib.figure import Figure
 
+from deepgluteal import text
+from deepgluteal.model import simulate
+from deepgluteal.presets import DEFAULT_STANCE_PCT, HEALTHY, presets
+from deepgluteal.scenario import NERVE_VARIANTS, TASKS, Scenario
 from deepgluteal.views import style
 from deepgluteal.views.frontal import FrontalView
+from deepgluteal.views.handout import handout_pdf
+from deepgluteal.views.loads import LoadsView
+from deepgluteal.views.posterior import PosteriorView, posterior_labels
+from deepgluteal.views.render import Rasterizer
+
+MODES = ("patient", "student")
+STANCE_STEP_PCT = 2
+PLAY_INTERVAL_MS = 50  # 20 frames per second
+
+# Query-string parameters a shared link may carry: name -> (control, unit, low, high).
+QUERY_NUMBERS = {
+    "valgus": ("valgus", "deg", 0, 25),
+    "glute_med": ("glute_med", "% of normal", 20, 100),
+    "glute_max": ("glute_max", "% of normal", 20, 100),
+    "stance": ("stance", "% of stance", 0, 100),
+}
+QUERY_CHOICES = {
+    "task": TASKS,
+    "variant": NERVE_VARIANTS,
+    "mode": MODES,
+    "lang": text.LANGUAGES,
+    "compensation": ("0", "1"),
+    "preset": tuple(presets()),
+}
+
+FIGURE_PIXELS = {"posterior": (460, 455), "frontal": (200, 455), "loads": (320, 210)}
+DPI = 100
 
 
-def figure_canvas(figure: Figure, name: str) -> Canvas:
-    """An ipympl canvas widget for ``figure``, without pyplot's global figure registry."""
-    canvas = Canvas(figure)
-    FigureManager(canvas, num=id(figure))
-    canvas.header_visible = False
-    canvas.footer_visible = False
-    canvas.toolbar_visible = False
-    canvas.resizable = False
-    canvas.capture_scroll = False
-    canvas.add_class(f"dgs-figure-{name}")
-    return canvas
+@lru_cache(maxsize=64)
+def _simulate(scenario: Scenario):
+    """The model's answer for a scenario (cached: presets and Play revisit the same states)."""
+    return simulate(scenario)
 
 
 def _control(widget: widgets.Widget, name: str) -> widgets.Widget:
@@ -32,33 +68,496 @@ def _control(widget: widgets.Widget, name: str) -> widgets.Widget:
     return widget
 
 
+def _figure(name: str) -> Figure:
+    width, height = FIGURE_PIXELS[name]
+    return Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=style.FIGURE_FACE)
+
+
+def _image(name: str) -> widgets.Image:
+    width, height = FIGURE_PIXELS[name]
+    image = widgets.Image(format="jpeg", layout=widgets.Layout(width=f"{width}px",
+                                                               height=f"{height}px"))
+    image.add_class(f"dgs-figure-{name}")
+    return image
+
+
 class Dashboard:
-    """Controls and views, synchronised on one state."""
+    """Controls, views and words, synchronised on one state.
 
-    def __init__(self):
-        self.valgus = _control(
-            widgets.IntSlider(value=0, min=0, max=25, step=1, description="Knee valgus (°)",
-                              continuous_update=True,
-                              style={"description_width": "initial"},
-                              layout=widgets.Layout(width="360px")),
-            "valgus")
-        figure = Figure(figsize=(3.6, 5.0), dpi=100, facecolor=style.FIGURE_FACE)
-        figure.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.92)
-        self.frontal = FrontalView(figure.add_subplot())
-        self.frontal_canvas = figure_canvas(figure, "frontal")
-        self.valgus.observe(self._on_change, names="value")
-        self._redraw()
-        self.widget = widgets.VBox([self.valgus, self.frontal_canvas])
-        self.widget.add_class("dgs-dashboard")
+    Parameters
+    ----------
+    lang : str
+        One of :data:`deepgluteal.text.LANGUAGES`.
+    """
 
-    def _on_change(self, _change) -> None:
-        self._redraw()
+    def __init__(self, lang: str = "en"):
+        self.lang = lang if lang in text.LANGUAGES else "en"
+        self._suspended = False
+        self._last_valid: dict | None = None
+        self.notes: list[str] = []
+        self._build_controls()
+        self._build_panels()
+        self._build_views()
+        self._apply_language()
+        self.widget = self._layout()
+        for control in self._state_controls():
+            control.observe(self._on_state_change, names="value")
+        self.language.observe(self._on_language, names="value")
+        self.mode.observe(self._on_state_change, names="value")
+        self.task.observe(self._on_task, names="value")
+        self.refresh()
 
-    def _redraw(self) -> None:
-        self.frontal.update(hip_adduction_deg=0.0, knee_valgus_deg=self.valgus.value)
-        self.frontal_canvas.draw_idle()
+    # ----------------------------------------------------------------- building
+    def _build_controls(self) -> None:
+        slider = {"continuous_update": True, "style": {"description_width": "initial"},
+                  "layout": widgets.Layout(width="236px")}
+        self.valgus = _control(widgets.IntSlider(value=0, min=0, max=25, step=1, **slider),
+                               "valgus")
+        self.glute_med = _control(widgets.IntSlider(value=100, min=20, max=100, step=5,
+                                                    **slider), "glute_med")
+        self.glute_max = _control(widgets.IntSlider(value=100, min=20, max=100, step=5,
+                                                    **slider), "glute_max")
+        self.stance = _control(widgets.IntSlider(value=DEFAULT_STANCE_PCT, min=0, max=100,
+                                                 step=STANCE_STEP_PCT, **slider), "stance")
+        self.play = _control(widgets.Play(value=DEFAULT_STANCE_PCT, min=0, max=100,
+                                          step=STANCE_STEP_PCT,
+                                          interval=PLAY_INTERVAL_MS, repeat=True,
+                                          layout=widgets.Layout(width="auto")), "play")
+        widgets.jslink((self.play, "value"), (self.stance, "value"))
+        choice = {"style": {"description_width": "initial"},
+                  "layout": widgets.Layout(width="236px")}
+        self.task = _control(widgets.Dropdown(options=[(name, name) for name in TASKS],
+                                              value="walking", **choice), "task")
+        self.variant = _control(widgets.Dropdown(options=[(v, v) for v in NERVE_VARIANTS],
+                                                 value="A", **choice), "variant")
+        self.compensation = _control(widgets.Checkbox(value=False, indent=False,
+                                                      layout=widgets.Layout(width="236px")),
+                                     "compensation")
+        self.mode = _control(widgets.ToggleButtons(options=[(m, m) for m in MODES],
+                                                   value="patient",
+                                                   style={"button_width": "72px"}), "mode")
+        self.language = _control(widgets.Dropdown(options=[(c, c) for c in text.LANGUAGES],
+                                                  value=self.lang,
+                                                  layout=widgets.Layout(width="190px")),
+                                 "language")
+        self.preset_buttons = {}
+        for name in presets():
+            button = _control(widgets.Button(), f"preset-{name}")
+            button.on_click(lambda _button, name=name: self.apply_preset(name))
+            self.preset_buttons[name] = button
+        self.reset = _control(widgets.Button(button_style="warning"), "reset")
+        self.reset.on_click(lambda _button: self.apply_preset(HEALTHY))
+        self.handout = _control(widgets.Button(icon="", button_style="primary",
+                                               layout=widgets.Layout(width="236px")), "handout")
+        self.handout.on_click(lambda _button: self.make_handout())
+
+    def _state_controls(self):
+        return (self.valgus, self.glute_med, self.glute_max, self.stance, self.variant,
+                self.compensation)
+
+    def _build_panels(self) -> None:
+        self.title = widgets.HTML()
+        self.title.add_class("dgs-title")
+        self.numbers = widgets.HTML()
+        self.numbers.add_class("dgs-numbers")
+        self.numbers.add_class("dgs-panel-numbers")
+        self.narrative = widgets.HTML()
+        self.narrative.add_class("dgs-narrative")
+        self.narrative.add_class("dgs-panel-narrative")
+        self.live = widgets.HTML()
+        self.live.add_class("dgs-live-source")
+        self.live.add_class("dgs-sr-only")
+        self.note = widgets.HTML()
+        self.note.add_class("dgs-note")
+        self.red_flags = widgets.HTML()
+        self.red_flags.add_class("dgs-redflags")
+        self.red_flags.add_class("dgs-panel-redflags")
+        self.handout_slot = widgets.HTML()
+        self.handout_slot.add_class("dgs-handout-slot")
+        self.lost_text = widgets.HTML()
+        self.lost_text.add_class("dgs-lost-text-source")
+        self.controls_heading = widgets.HTML()
+
+    def _build_views(self) -> None:
+        self.images = {name: _image(name) for name in FIGURE_PIXELS}
+        self._make_figures()
+
+    def _make_figures(self) -> None:
+        """(Re)create the figures; their static text is in the current language."""
+        lang = self.lang
+        posterior = _figure("posterior")
+        self.posterior_view = PosteriorView(posterior.add_axes((0, 0, 1, 1)),
+                                            labels=posterior_labels(lang), panel=False,
+                                            cache_static=False)
+        frontal = _figure("frontal")
+        frontal.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.9)
+        self.frontal_view = FrontalView(frontal.add_subplot(),
+                                        title=text.message("figure.frontal_title", lang))
+        loads = _figure("loads")
+        self.loads_view = LoadsView(
+            loads, labels={group: text.message(f"group.{group}_short", lang)
+                           for group in ("deep_rotators", "glute_med_min", "glute_max")},
+            text={"now_title": text.message("figure.loads_now", lang),
+                  "stance_title": text.message("figure.loads_stance", lang),
+                  "xlabel": text.message("figure.loads_xlabel_short", lang),
+                  "ylabel": text.message("figure.loads_ylabel_activation", lang),
+                  "healthy": text.message("figure.loads_ghost", lang),
+                  "static_note": text.message("figure.loads_static", lang)})
+        self.rasterizers = {
+            "posterior": Rasterizer(posterior, self.posterior_view.dynamic_artists),
+            "frontal": Rasterizer(frontal, self.frontal_view.dynamic_artists),
+            "loads": Rasterizer(loads, self.loads_view.dynamic_artists),
+        }
+
+    def _layout(self) -> widgets.Widget:
+        presets_row = widgets.HBox([*self.preset_buttons.values(), self.reset])
+        presets_row.add_class("dgs-presets")
+        header = widgets.HBox([self.title, presets_row, self.mode, self.language],
+                              layout=widgets.Layout(justify_content="space-between"))
+        header.add_class("dgs-header")
+        controls = widgets.VBox([self.controls_heading, self.valgus, self.glute_med,
+                                 self.glute_max, self.task, widgets.HBox([self.play]),
+                                 self.stance, self.variant, self.compensation, self.handout,
+                                 self.note, self.handout_slot])
+        controls.add_class("dgs-controls")
+        side = widgets.VBox([self.narrative, self.numbers, self.images["loads"]])
+        side.add_class("dgs-side")
+        main = widgets.HBox([controls, self.images["posterior"], self.images["frontal"], side])
+        main.add_class("dgs-main")
+        spacer = widgets.HTML()
+        spacer.add_class("dgs-spacer")
+        root = widgets.VBox([header, main, spacer, self.red_flags, self.live, self.lost_text])
+        root.add_class("dgs-dashboard")
+        return root
+
+    # ----------------------------------------------------------------- words
+    def _t(self, key: str, **values) -> str:
+        return text.message(key, self.lang, **values)
+
+    def _apply_language(self) -> None:
+        """Every label, option and fixed text in the current language."""
+        t = self._t
+        self.valgus.description = t("control.valgus_deg")
+        self.glute_med.description = t("control.glute_med_strength")
+        self.glute_max.description = t("control.glute_max_strength")
+        self.stance.description = t("control.stance_pct")
+        self.task.description = t("control.task")
+        self.variant.description = t("control.nerve_variant")
+        self.compensation.description = t("control.abductor_compensation")
+        self.compensation.tooltip = t("control.abductor_compensation_help")
+        self.language.description = t("control.language")
+        self.handout.description = t("handout.button")
+        self.handout.tooltip = t("handout.button_help")
+        self.play.description = t("control.play")
+        self.play.tooltip = t("control.play")
+        self._set_options(self.task, [(t(f"task.{name}"), name) for name in TASKS])
+        self._set_options(self.variant, [(t(f"variant.{v}"), v) for v in NERVE_VARIANTS])
+        self._set_options(self.mode, [(t(f"control.mode_{m}"), m) for m in MODES])
+        self._set_options(self.language, [(text.message("meta.language_name", code), code)
+                                          for code in text.LANGUAGES])
+        for name, button in self.preset_buttons.items():
+            button.description = t(f"preset.{name}")
+            button.tooltip = t(f"preset.{name}")
+        self.reset.description = t("preset.reset")
+        self.reset.tooltip = t("preset.reset_help")
+        self.title.value = (f"<h1>{html.escape(t('app.title'))}</h1>"
+                            f"<p>{html.escape(t('handout.disclaimer'))}</p>")
+        self.controls_heading.value = f"<b>{html.escape(t('control.heading'))}</b>"
+        self.red_flags.value = _red_flags_html(self.lang)
+        self.lost_text.value = (f'<span data-button="{html.escape(t("error.reload"))}">'
+                                f'{html.escape(t("error.kernel_lost"))}</span>')
+
+    def _set_options(self, dropdown, options) -> None:
+        value = dropdown.value
+        self._suspended, was = True, self._suspended
+        try:
+            dropdown.options = options
+            dropdown.value = value
+        finally:
+            self._suspended = was
+
+    # ----------------------------------------------------------------- state
+    def scenario(self) -> Scenario:
+        """The scenario the controls describe (the whole stance; the cursor is separate)."""
+        return Scenario(valgus_deg=float(self.valgus.value),
+                        glute_med_strength=self.glute_med.value / 100,
+                        glute_max_strength=self.glute_max.value / 100,
+                        task=self.task.value,
+                        abductor_compensation=bool(self.compensation.value),
+                        nerve_variant=self.variant.value)
+
+    def _control_values(self) -> dict:
+        return {name: getattr(self, name).value
+                for name in ("valgus", "glute_med", "glute_max", "stance", "task", "variant",
+                             "compensation")}
+
+    def _set_values(self, values: dict) -> None:
+        """Set several controls at once, then redraw once."""
+        self._suspended = True
+        try:
+            for name, value in values.items():
+                getattr(self, name).value = value
+        finally:
+            self._suspended = False
+        self._sync_task_controls()
+        self.refresh()
+
+    def apply_preset(self, name: str) -> None:
+        fields = presets()[name]
+        self.play.playing = False
+        self._set_values({
+            "valgus": round(fields["valgus_deg"]),
+            "glute_med": round(fields["glute_med_strength"] * 100),
+            "glute_max": round(fields["glute_max_strength"] * 100),
+            "task": fields["task"],
+            "compensation": fields["abductor_compensation"],
+            "variant": "A" if name == HEALTHY else self.variant.value,
+            "stance": DEFAULT_STANCE_PCT if name == HEALTHY else self.stance.value,
+        })
+        if name == HEALTHY:
+            self.notes = []
+            self._show_notes()
+
+    def apply_query_string(self, query: str | None) -> None:
+        """Initial state from a shared link, e.g. ``?valgus=12&glute_med=50&lang=es``.
+
+        Bad values fall back to the defaults with a visible note; nothing raises.
+        """
+        params = parse_qs(query or "", keep_blank_values=True)
+        notes, values = [], {}
+        lang = self.lang
+        if "lang" in params:
+            candidate = params["lang"][-1]
+            if candidate in text.LANGUAGES:
+                lang = candidate
+        if lang != self.lang:
+            self.language.value = lang  # redraws with the new words
+        if "preset" in params:
+            candidate = params["preset"][-1]
+            if candidate in presets():
+                self.apply_preset(candidate)
+            else:
+                notes.append(self._bad_value_note("preset", "", ", ".join(presets()), HEALTHY))
+        for key, (control, unit, low, high) in QUERY_NUMBERS.items():
+            if key not in params:
+                continue
+            raw = params[key][-1]
+            try:
+                number = float(raw)
+            except ValueError:
+                number = math.nan
+            if math.isfinite(number) and low <= number <= high:
+                values[control] = round(number)
+            else:
+                default = getattr(self, control).value
+                notes.append(self._bad_value_note(key, unit, f"{low}-{high}", default))
+        for key, choices in QUERY_CHOICES.items():
+            if key not in params or key in ("lang", "preset"):
+                if key == "lang" and params.get("lang", [lang])[-1] not in text.LANGUAGES:
+                    notes.append(self._bad_value_note("lang", "", ", ".join(choices), "en"))
+                continue
+            raw = params[key][-1]
+            if raw not in choices:
+                default = {"task": self.task.value, "variant": self.variant.value,
+                           "mode": self.mode.value, "compensation": "0"}[key]
+                notes.append(self._bad_value_note(key, "", ", ".join(choices), default))
+            elif key == "mode":
+                self.mode.value = raw
+            elif key == "compensation":
+                values["compensation"] = raw == "1"
+            else:
+                values[key] = raw
+        unknown = sorted(set(params) - set(QUERY_NUMBERS) - set(QUERY_CHOICES))
+        for key in unknown:
+            notes.append(self._t("error.unknown_parameter", parameter=key[:40]))
+        self.notes = notes
+        if values:
+            self._set_values(values)
+        self._show_notes()
+
+    def _bad_value_note(self, parameter: str, unit: str, valid: str, default) -> str:
+        valid_range = f"{valid} {unit}".strip()
+        return self._t("error.bad_url_value", parameter=parameter, range=valid_range,
+                       default=default)
+
+    def _show_notes(self) -> None:
+        self.note.value = "".join(f"<p>{html.escape(note)}</p>" for note in self.notes)
+
+    # ----------------------------------------------------------------- events
+    def _on_state_change(self, _change) -> None:
+        if not self._suspended:
+            self.refresh()
+
+    def _on_task(self, _change) -> None:
+        if self._suspended:
+            return
+        self._sync_task_controls()
+        self.refresh()
+
+    def _sync_task_controls(self) -> None:
+        over_time = self.task.value == "walking"
+        self.stance.disabled = not over_time
+        self.play.disabled = not over_time
+        if not over_time:
+            self.play.playing = False
+
+    def _on_language(self, change) -> None:
+        self.lang = change["new"]
+        self._apply_language()
+        self._make_figures()
+        self.refresh()
+
+    # ----------------------------------------------------------------- drawing
+    def refresh(self) -> None:
+        """Compute the state the controls describe and redraw every view and text."""
+        try:
+            scenario = self.scenario()
+        except ValueError as error:
+            self._reject(error)
+            return
+        self._last_valid = self._control_values()
+        result = _simulate(scenario)
+        healthy = _simulate(scenario.healthy())
+        index = _instant_index(result, self.stance.value)
+        self._draw(result, healthy, index)
+        self._write(result, healthy, index)
+
+    def _reject(self, error: Exception) -> None:
+        """A value the model refuses (only a crafted message can send one): say so, go back."""
+        self.notes = [self._t("error.rejected_value", detail=str(error)[:300])]
+        self._show_notes()
+        if self._last_valid is not None:
+            self._set_values(self._last_valid)
+
+    def _draw(self, result, healthy, index) -> None:
+        scenario = result.scenario
+        self.posterior_view.update(result.space, index,
+                                   dict(zip(result.muscle_names, result.activation[index],
+                                            strict=True)),
+                                   ghost=healthy.space)
+        self.frontal_view.update(hip_adduction_deg=float(result.hip_adduction_deg[index]),
+                                 knee_valgus_deg=scenario.valgus_deg,
+                                 pelvic_drop_deg=float(result.pelvic_drop_deg[index]),
+                                 note=_frontal_note(scenario.task, self.lang))
+        self.loads_view.update(result.stance_pct, _group_effort_pct(result),
+                               _group_effort_pct(healthy), index)
+        for name, rasterizer in self.rasterizers.items():
+            self.images[name].value = rasterizer.render_jpeg()
+
+    def narrative_state(self, result, index) -> text.NarrativeState:
+        space = result.space
+        return text.NarrativeState(
+            task=result.scenario.task,
+            valgus_deg=result.scenario.valgus_deg,
+            glute_med_strength=result.scenario.glute_med_strength,
+            glute_max_strength=result.scenario.glute_max_strength,
+            deep_rotator_load_ratio=float(result.deep_rotator_load_ratio[index]),
+            narrowest_clearance_mm=float(space.narrowest_clearance_mm[index]),
+            clearance_change_mm=float(result.clearance_change_mm[index]),
+            compression_index=float(space.compression_index_overall[index]),
+            narrowest_space=str(space.narrowest_space[index]),
+            nerve_variant=result.scenario.nerve_variant,
+            unmet_moment_Nm=float(abs(result.unmet_moment_Nm[index]).max()),
+            abductor_compensation=result.scenario.abductor_compensation,
+        )
+
+    def _write(self, result, healthy, index) -> None:
+        state = self.narrative_state(result, index)
+        sentences = text.narrative(state, self.lang, mode=self.mode.value)
+        self.narrative.value = "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
+        self.numbers.value = _numbers_html(state, self.narrative_state(healthy, index),
+                                           self.lang)
+        patient = text.narrative(state, self.lang, mode="patient")
+        self.live.value = html.escape(" ".join(patient))
+
+    # ----------------------------------------------------------------- handout
+    def make_handout(self) -> bytes:
+        """A one-page PDF of the current state for the patient, offered as a download."""
+        scenario = self.scenario()
+        result = _simulate(scenario)
+        healthy = _simulate(scenario.healthy())
+        index = _instant_index(result, self.stance.value)
+        state = self.narrative_state(result, index)
+        pdf = handout_pdf(result, healthy, index,
+                          narrative=text.narrative(state, self.lang, mode="patient"),
+                          settings=self._settings_lines(), lang=self.lang, today=date.today())
+        encoded = base64.b64encode(pdf).decode("ascii")
+        name = f"dgs-handout-{date.today().isoformat()}.pdf"
+        nonce = uuid.uuid4().hex
+        self.handout_slot.value = (
+            f'<a class="dgs-handout-link" data-nonce="{nonce}" download="{name}" '
+            f'href="data:application/pdf;base64,{encoded}">{html.escape(name)}</a>')
+        self._handout_made_at = time.time()
+        return pdf
+
+    def _settings_lines(self) -> list[str]:
+        t = self._t
+        lines = [f"{t('control.task')}: {t('task.' + self.task.value)}",
+                 f"{t('control.valgus_deg')}: {self.valgus.value}",
+                 f"{t('control.glute_med_strength')}: {self.glute_med.value}",
+                 f"{t('control.glute_max_strength')}: {self.glute_max.value}"]
+        if self.task.value == "walking":
+            lines.append(f"{t('control.stance_pct')}: {self.stance.value}")
+        lines.append(f"{t('control.nerve_variant')}: {t('variant.' + self.variant.value)}")
+        if self.compensation.value:
+            lines.append(t("control.abductor_compensation"))
+        return lines
 
 
-def build_dashboard() -> widgets.Widget:
+def _instant_index(result, stance_pct: float) -> int:
+    """Index of the instant nearest to ``stance_pct`` (0 for a static task)."""
+    if len(result.stance_pct) == 1:
+        return 0
+    return int(abs(result.stance_pct - stance_pct).argmin())
+
+
+def _frontal_note(task: str, lang: str) -> str:
+    """Words over the standing-leg drawing when the leg does not stand."""
+    return text.message(f"figure.frontal_note_{task}", lang) if task in ("sitting", "fair") else ""
+
+
+def _group_effort_pct(result) -> dict:
+    """Each group's force as a percentage of what it can produce (its activation)."""
+    return {group: 100 * getattr(result, f"{group}_activation")
+            for group in ("deep_rotators", "glute_med_min", "glute_max")}
+
+
+def _red_flags_html(lang: str) -> str:
+    items = "".join(f"<li><b>{html.escape(sign)}</b> {html.escape(action)}</li>"
+                    for sign, action in text.red_flags(lang))
+    heading = html.escape(text.message("red_flags.heading", lang))
+    return f'<section aria-label="{heading}"><h2>⚠ {heading}</h2><ul>{items}</ul></section>'
+
+
+def _numbers_html(state: text.NarrativeState, healthy: text.NarrativeState, lang: str) -> str:
+    """The panel of numbers, each beside the healthy value at the same moment."""
+    def row(label_key, value_key, healthy_value=None, **values):
+        label = html.escape(text.message(label_key, lang))
+        value = html.escape(text.message(value_key, lang, **values))
+        if healthy_value is not None:
+            note = text.message("panel.healthy_value", lang, value=healthy_value)
+            value += f"<span class='dgs-healthy'>{html.escape(note)}</span>"
+        return f"<tr><td>{label}</td><td class='dgs-value'>{value}</td></tr>"
+
+    def number(value, digits):
+        return text.format_number(value, digits, lang)
+
+    rows = [
+        row("panel.deep_rotator_load", "panel.deep_rotator_load_value",
+            ratio=number(state.deep_rotator_load_ratio, 1)),
+        row("panel.narrowest_clearance", "panel.narrowest_clearance_value",
+            healthy_value=number(healthy.narrowest_clearance_mm, 1),
+            clearance=number(state.narrowest_clearance_mm, 1)),
+        row("panel.compression_index", "panel.compression_index_value",
+            healthy_value=number(healthy.compression_index, 2),
+            index=number(state.compression_index, 2)),
+    ]
+    if state.unmet_moment_Nm > 0.5:
+        rows.append(row("panel.unmet_moment", "panel.unmet_moment_value",
+                        moment=number(state.unmet_moment_Nm, 1)))
+    return f"<table>{''.join(rows)}</table>"
+
+
+def build_dashboard(lang: str = "en") -> widgets.Widget:
     """The dashboard's top-level widget, ready to display."""
-    return Dashboard().widget
+    return Dashboard(lang).widget

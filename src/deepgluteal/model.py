@@ -24,6 +24,13 @@ from deepgluteal.kinematics import model_constant, posture
 from deepgluteal.muscles import GROUPS, muscle_paths, muscle_table
 from deepgluteal.scenario import Scenario
 from deepgluteal.sharing import share_load
+from deepgluteal.space import (
+    LOADED_MUSCLES,
+    OPTIONAL_MUSCLES,
+    SpaceResult,
+    deep_gluteal_space,
+    healthy_reference,
+)
 
 FEASIBLE_TOLERANCE_NM = 1e-6
 """An instant counts as feasible when every component of the unmet moment is below this."""
@@ -67,6 +74,10 @@ class Result:
     healthy_muscle_force_N: np.ndarray  # (n, m) same person and task, valgus 0, full strength
     healthy_activation: np.ndarray      # (n, m)
     healthy_deep_rotators_force_N: np.ndarray  # (n,)
+    space: SpaceResult                  # the deep gluteal space and the nerve at each instant
+    clearance_change_mm: np.ndarray     # (n,) narrowest clearance minus healthy walking (same
+    #                                     instant) or, for static tasks, a healthy hip at rest
+    healthy_compression_index: np.ndarray  # (n,) overall compression index of the healthy state
     deep_rotator_load_ratio: np.ndarray  # (n,) deep-rotator force / healthy (1 N floor)
     deep_rotator_peak_load_ratio: float  # peak deep-rotator force / healthy peak
     deep_rotator_mean_load_ratio: float  # deep-rotator force averaged over the instants / healthy
@@ -143,6 +154,12 @@ def _compute(scenario: Scenario) -> dict:
     weight_N = scenario.body_mass_kg * model_constant("gravity_m_per_s2")
     contact = hip_contact_force_N(force, paths.pull_on_pelvis,
                                   intersegmental_load_fraction(scenario.task) * weight_N)
+    space = deep_gluteal_space(
+        pose.hip_flexion_deg, pose.hip_adduction_deg, pose.hip_rotation_deg,
+        pose.knee_flexion_deg,
+        {name: sharing.activation[:, table.names.index(name)]
+         for name in LOADED_MUSCLES + OPTIONAL_MUSCLES},
+        scenario.nerve_variant)
     abductors = paths.moment_arm_m[..., 1] < 0.0
     groups = {}
     for group in GROUPS:
@@ -161,7 +178,7 @@ def _compute(scenario: Scenario) -> dict:
         unmet_moment_Nm=sharing.unmet_moment_Nm,
         feasible=np.all(np.abs(sharing.unmet_moment_Nm) < FEASIBLE_TOLERANCE_NM, axis=1),
         abductor_force_bw=(force * abductors).sum(axis=1) / weight_N,
-        hip_contact_force_bw=contact / weight_N, **groups)
+        hip_contact_force_bw=contact / weight_N, space=space, **groups)
 
 
 @lru_cache(maxsize=128)
@@ -170,6 +187,14 @@ def _healthy(task: str, body_mass_kg: float, strength_set: str,
     """Healthy baseline of a task, body mass and strength set (cached)."""
     return _compute(Scenario(task=task, body_mass_kg=body_mass_kg, strength_set=strength_set,
                              stance_pct=stance_pct))
+
+
+def _clearance_reference_mm(scenario: Scenario, healthy: dict) -> np.ndarray:
+    """What the nerve's room is compared with: healthy walking at the same moment, or, for the
+    static tasks, a healthy hip at rest (relaxed, upright), so that sitting shows its effect."""
+    if scenario.task == "walking":
+        return healthy["space"].narrowest_clearance_mm
+    return healthy_reference(scenario.nerve_variant).narrowest_clearance_mm
 
 
 def simulate(scenario: Scenario) -> Result:
@@ -204,6 +229,9 @@ def simulate(scenario: Scenario) -> Result:
         healthy_muscle_force_N=healthy["muscle_force_N"],
         healthy_activation=healthy["activation"],
         healthy_deep_rotators_force_N=deep_healthy,
+        clearance_change_mm=(values["space"].narrowest_clearance_mm
+                             - _clearance_reference_mm(scenario, healthy)),
+        healthy_compression_index=healthy["space"].compression_index_overall,
         deep_rotator_load_ratio=(deep + floor) / (deep_healthy + floor),
         deep_rotator_peak_load_ratio=float((deep.max() + floor) / (deep_healthy.max() + floor)),
         deep_rotator_mean_load_ratio=float((deep.mean() + floor) / (deep_healthy.mean() + floor)))

@@ -28,3 +28,7 @@ def presets() -> MappingProxyType:
 
 HEALTHY = "healthy_walking"
 """The preset that Reset returns to."""
+
+DEFAULT_STANCE_PCT = 20
+"""The instant of walking stance shown first (%): the leg is taking the body's weight, when
+dynamic valgus shows most and the hip abductors have their first peak of work."""

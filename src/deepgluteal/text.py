@@ -273,7 +273,9 @@ class NarrativeState:
     narrowest_clearance_mm : float
         Room left for the nerve at its narrowest point, mm (negative = overlap).
     clearance_change_mm : float
-        Change of that clearance against the healthy neutral hip, mm (negative = narrower).
+        Change of that clearance, mm (negative = narrower), against healthy walking at the same
+        moment for ``walking`` and against a healthy hip at rest (relaxed, upright) for the
+        static tasks (``deepgluteal.model.Result.clearance_change_mm``).
     compression_index : float
         0 (free) .. 1 (no room left).
     narrowest_space : str
@@ -349,13 +351,20 @@ def _load_sentence(state: NarrativeState, baseline: str, lang: str) -> str:
 def _space_sentence(state: NarrativeState, lang: str) -> str:
     change = state.clearance_change_mm
     where = message(f"space.{state.narrowest_space}", lang)
+    reference = message(f"narrative.reference_{_space_reference(state.task)}", lang)
     if abs(change) < _SPACE_SAME_MM:
-        return message("narrative.space_same", lang)
+        return message("narrative.space_same", lang, reference=reference)
     direction = "less" if change < 0 else "more"
     if abs(change) < _SPACE_SLIGHT_MM:
-        return message(f"narrative.space_{direction}_slight", lang, where=where)
+        return message(f"narrative.space_{direction}_slight", lang, where=where,
+                       reference=reference)
     return message(f"narrative.space_{direction}", lang, mm=_round_half_up(abs(change)),
-                   where=where)
+                   where=where, reference=reference)
+
+
+def _space_reference(task: str) -> str:
+    """What the room is compared with: healthy walking at the same moment, or a hip at rest."""
+    return "walking" if task == "walking" else "rest"
 
 
 def _factor(state: NarrativeState) -> str | None:

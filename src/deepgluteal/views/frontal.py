@@ -1,22 +1,52 @@
 """Frontal view of the stance leg, seen from behind: pelvis, femur, tibia, foot.
 
 Seen from behind so that it sits beside the posterior view of the deep gluteal space with the
-same left and right. The knee falling inwards (valgus) moves it towards the midline, to the
-viewer's left.
+same left and right: the patient's right is the viewer's right, and a knee falling inwards
+(valgus) moves towards the midline, to the viewer's left. Segment proportions are Winter's
+(``data/anthropometry.csv``); the drawing carries no force or moment.
 """
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
-from matplotlib.patches import Polygon
+from matplotlib.lines import Line2D
+from matplotlib.patches import Arc, Circle, Polygon
 
 from deepgluteal.datafiles import read_csv_columns
+from deepgluteal.frames import hip_centre_in_pelvis_m
+from deepgluteal.muscles import tibia_in_femur
 from deepgluteal.views import style
+
+DEFAULT_LABELS = {
+    "title": "The standing leg seen from behind",
+    "valgus": "Knee falling inwards: {angle}°",
+    "pelvic_drop": "Pelvis dips on the other side: {angle}°",
+    "ghost": "Healthy alignment",
+    "midline": "midline",
+    "posture_note": "",
+}
+
+
+# Walking drops the opposite side of the pelvis by about 4-5 degrees anyway (facts sheet 3.3,
+# unverified); the drop is labelled only beyond that, when it stands out.
+NOTICEABLE_PELVIC_DROP_DEG = 5.0
 
 
 def _proportion(name: str) -> float:
     table = read_csv_columns("anthropometry.csv")
     return float(table["fraction_of_height"][table["quantity"].index(name)])
+
+
+def half_hip_distance() -> float:
+    """Half the distance between the hip centres, in body heights.
+
+    gait2392's hip centre lies 83.5 mm from the midline and its knee 396 mm below the hip; the
+    ratio is carried onto Winter's thigh length so that the drawing has one scale.
+    """
+    femur_length_m = -float(tibia_in_femur(np.array([0.0]))[0][0, 1])
+    return float(hip_centre_in_pelvis_m()[2]) / femur_length_m * _proportion("thigh_length")
 
 
 def stance_leg_outline(hip_adduction_deg, knee_valgus_deg, pelvic_drop_deg):
@@ -39,7 +69,7 @@ def stance_leg_outline(hip_adduction_deg, knee_valgus_deg, pelvic_drop_deg):
         patient's right as seen from behind.
     """
     thigh, shank = _proportion("thigh_length"), _proportion("shank_length")
-    half_width = _proportion("hip_width") / 2
+    half_width = half_hip_distance()
     drop = np.radians(pelvic_drop_deg)
     # The femur hangs from a pelvis that is itself tilted by the drop.
     thigh_angle = np.radians(hip_adduction_deg) - drop
@@ -52,43 +82,138 @@ def stance_leg_outline(hip_adduction_deg, knee_valgus_deg, pelvic_drop_deg):
     return {"hip_r": hip_r, "hip_l": hip_l, "knee": knee, "ankle": ankle, "toe": toe}
 
 
-class FrontalView:
-    """Draws the stance leg once and moves it in place on :meth:`update`."""
+def _pelvis_outline(hip_r, hip_l):
+    """A pelvic ring seen from behind, built on the two hip centres (body heights)."""
+    across = hip_r - hip_l
+    width = np.linalg.norm(across)
+    unit = across / width
+    up = np.array([-unit[1], unit[0]])
+    centre = (hip_r + hip_l) / 2
+    # (along, up) in units of the hip width: iliac wings, crests, sacrum, ischia.
+    shape = np.array([
+        (-0.78, 0.05), (-0.86, 0.32), (-0.78, 0.52), (-0.55, 0.62), (-0.28, 0.55),
+        (-0.12, 0.42), (0.0, 0.47), (0.12, 0.42), (0.28, 0.55), (0.55, 0.62), (0.78, 0.52),
+        (0.86, 0.32), (0.78, 0.05), (0.62, -0.12), (0.40, -0.22), (0.18, -0.12), (0.0, -0.06),
+        (-0.18, -0.12), (-0.40, -0.22), (-0.62, -0.12),
+    ])
+    return centre + width * (shape[:, :1] * unit + shape[:, 1:] * up)
 
-    def __init__(self, ax, title: str = "Stance leg, seen from behind"):
+
+class FrontalView:
+    """Draws the stance leg once and moves it in place on :meth:`update`.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    labels : mapping, optional
+        Text instead of the English defaults (keys of :data:`DEFAULT_LABELS`).
+    title : str, optional
+        Shortcut for ``labels["title"]``.
+    """
+
+    def __init__(self, ax, title: str | None = None, labels=None):
         self.ax = ax
+        self.labels = DEFAULT_LABELS | dict(labels or {})
+        if title is not None:
+            self.labels["title"] = title
         ax.set_aspect("equal")
-        ax.set_xlim(-0.30, 0.12)
-        ax.set_ylim(-0.58, 0.08)
+        ax.set_xlim(-0.16, 0.08)
+        ax.set_ylim(-0.64, 0.09)
         ax.set_axis_off()
-        ax.set_title(title, fontsize=style.TITLE_SIZE, color=style.INK)
-        self._ghost, = ax.plot([], [], color=style.GHOST, lw=6, solid_capstyle="round",
-                               zorder=1, label="healthy")
-        self._pelvis = Polygon(np.zeros((4, 2)), closed=True, facecolor=style.BONE_FACE,
-                               edgecolor=style.BONE_EDGE, lw=1.5, zorder=2)
-        ax.add_patch(self._pelvis)
-        self._leg, = ax.plot([], [], color=style.BONE_EDGE, lw=9, solid_capstyle="round",
-                             zorder=3)
-        self._joints, = ax.plot([], [], "o", ms=10, color=style.BONE_FACE,
-                                markeredgecolor=style.BONE_EDGE, zorder=4)
-        self._plumb, = ax.plot([], [], ls=(0, (4, 4)), color=style.MUTED_INK, lw=1, zorder=0)
-        self._label = ax.text(0.02, 0.02, "", transform=ax.transAxes, fontsize=style.FONT_SIZE,
-                              color=style.INK, va="bottom")
-        ax.text(0.02, 0.97, "midline ←", transform=ax.transAxes, fontsize=9,
-                color=style.MUTED_INK, va="top")
+        ax.set_title(self.labels["title"], fontsize=style.FONT_SIZE - 1, color=style.INK,
+                     wrap=True)
+        midline = -half_hip_distance()
+        ax.plot([midline, midline], [-0.55, 0.09], ls=(0, (2, 4)), lw=0.9,
+                color=style.MUTED_INK, zorder=0)
+        ax.text(midline - 0.004, 0.085, self.labels["midline"], fontsize=8,
+                color=style.MUTED_INK, va="top", ha="right")
+        floor = -_proportion("thigh_length") - _proportion("shank_length") - 0.045
+        ax.plot([-0.16, 0.08], [floor, floor], color="#d9d4cc", lw=2, zorder=0)
+
         healthy = stance_leg_outline(0.0, 0.0, 0.0)
-        self._ghost.set_data(*np.array([healthy["hip_r"], healthy["knee"],
-                                        healthy["ankle"]]).T)
+        chain = np.array([healthy["hip_r"], healthy["knee"], healthy["ankle"]])
+        self._ghost, = ax.plot(chain[:, 0], chain[:, 1], color=style.GHOST, lw=7, alpha=0.55,
+                               solid_capstyle="round", zorder=1, label=self.labels["ghost"])
+        self._pelvis = Polygon(np.zeros((3, 2)), closed=True, facecolor=style.BONE_FACE,
+                               edgecolor=style.BONE_EDGE, lw=1.4, zorder=2, joinstyle="round")
+        ax.add_patch(self._pelvis)
+        self._level, = ax.plot([], [], color=style.ACCENT, lw=1.2, ls=(0, (3, 2)), zorder=2.5)
+        self._bone_edge = Line2D([], [], color=style.BONE_EDGE, lw=11, solid_capstyle="round",
+                                 solid_joinstyle="round", zorder=3)
+        self._bone_face = Line2D([], [], color=style.BONE_FACE, lw=8, solid_capstyle="round",
+                                 solid_joinstyle="round", zorder=3.1)
+        for line in (self._bone_edge, self._bone_face):
+            ax.add_line(line)
+        self._heads = [Circle((0, 0), radius, facecolor=style.BONE_FACE,
+                              edgecolor=style.BONE_EDGE, lw=1.3, zorder=3.2)
+                       for radius in (0.019, 0.022, 0.014)]  # hip, knee, ankle
+        for head in self._heads:
+            ax.add_patch(head)
+        self._foot = Polygon(np.zeros((3, 2)), closed=True, facecolor=style.BONE_FACE,
+                             edgecolor=style.BONE_EDGE, lw=1.2, zorder=3.0)
+        ax.add_patch(self._foot)
+        self._thigh_line, = ax.plot([], [], color=style.ACCENT, lw=1, ls=(0, (2, 2)), zorder=4)
+        self._arc = Arc((0, 0), 0.16, 0.16, color=style.ACCENT, lw=2.0, zorder=4)
+        ax.add_patch(self._arc)
+        self._valgus_text = ax.text(0.03, 0.06, "", transform=ax.transAxes, fontsize=9,
+                                    color=style.ACCENT, weight="bold", va="bottom")
+        self._drop_text = ax.text(0.03, 0.005, "", transform=ax.transAxes, fontsize=8,
+                                  color=style.INK, va="bottom", linespacing=1.1)
+        self._note = ax.text(0.5, 0.5, "", transform=ax.transAxes, fontsize=9.5,
+                             color=style.INK, ha="center", va="center", wrap=True,
+                             bbox={"boxstyle": "round,pad=0.5", "fc": "white", "ec": style.GHOST},
+                             zorder=6)
+
+    @property
+    def dynamic_artists(self):
+        return [self._pelvis, self._level, self._bone_edge, self._bone_face, self._foot,
+                *self._heads, self._thigh_line, self._arc, self._valgus_text, self._drop_text,
+                self._note]
 
     def update(self, hip_adduction_deg: float, knee_valgus_deg: float,
-               pelvic_drop_deg: float = 0.0) -> None:
+               pelvic_drop_deg: float = 0.0, note: str = "") -> None:
+        """Show one posture.
+
+        Parameters
+        ----------
+        hip_adduction_deg, knee_valgus_deg, pelvic_drop_deg : float
+            As in :func:`stance_leg_outline` (deg).
+        note : str
+            Shown over the drawing when the leg does not stand (sitting, lying): the drawing is
+            then faded.
+        """
         pose = stance_leg_outline(hip_adduction_deg, knee_valgus_deg, pelvic_drop_deg)
-        hip_r, hip_l = pose["hip_r"], pose["hip_l"]
-        across = hip_r - hip_l
-        up = np.array([-across[1], across[0]]) / np.linalg.norm(across) * 0.05
-        self._pelvis.set_xy([hip_l - up * 0.6, hip_r - up * 0.6, hip_r + up, hip_l + up])
-        chain = np.array([hip_r, pose["knee"], pose["ankle"], pose["toe"]])
-        self._leg.set_data(chain[:, 0], chain[:, 1])
-        self._joints.set_data(chain[:3, 0], chain[:3, 1])
-        self._plumb.set_data([hip_r[0], pose["ankle"][0]], [hip_r[1], pose["ankle"][1]])
-        self._label.set_text(f"knee valgus {knee_valgus_deg:.0f}°")
+        hip_r, hip_l, knee, ankle = pose["hip_r"], pose["hip_l"], pose["knee"], pose["ankle"]
+        self._pelvis.set_xy(_pelvis_outline(hip_r, hip_l))
+        drop = abs(pelvic_drop_deg) >= NOTICEABLE_PELVIC_DROP_DEG
+        self._level.set_data([hip_l[0] - 0.03, hip_r[0] + 0.03], [hip_r[1], hip_r[1]])
+        self._level.set_visible(drop)
+        chain = np.array([hip_r, knee, ankle])
+        for line in (self._bone_edge, self._bone_face):
+            line.set_data(chain[:, 0], chain[:, 1])
+        for head, centre in zip(self._heads, chain, strict=True):
+            head.set_center(centre)
+        length = _proportion("foot_length")
+        self._foot.set_xy([ankle + (-0.012, 0.0), ankle + (0.012, 0.0),
+                           ankle + (0.02, -0.032), ankle + (-0.02, -0.032)])
+        thigh_direction = (knee - hip_r) / np.linalg.norm(knee - hip_r)
+        extension = knee + thigh_direction * 0.45 * length * 2
+        self._thigh_line.set_data([knee[0], extension[0]], [knee[1], extension[1]])
+        shank_direction = (ankle - knee) / np.linalg.norm(ankle - knee)
+        angles = np.degrees([np.arctan2(*thigh_direction[::-1]),
+                             np.arctan2(*shank_direction[::-1])])
+        self._arc.set_center(knee)
+        self._arc.theta1, self._arc.theta2 = float(angles.min()), float(angles.max())
+        showing_valgus = knee_valgus_deg >= 0.5
+        for artist in (self._thigh_line, self._arc):
+            artist.set_visible(showing_valgus)
+        self._valgus_text.set_text(textwrap.fill(
+            self.labels["valgus"].format(angle=f"{knee_valgus_deg:.0f}"), 21))
+        self._drop_text.set_text(textwrap.fill(self.labels["pelvic_drop"].format(
+            angle=f"{pelvic_drop_deg:.0f}"), 28) if drop else "")
+        self._note.set_text(textwrap.fill(note, 22))
+        self._note.set_visible(bool(note))
+        alpha = 0.35 if note else 1.0
+        for artist in (self._pelvis, self._bone_edge, self._bone_face, self._foot,
+                       *self._heads):
+            artist.set_alpha(alpha)

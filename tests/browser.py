@@ -1,0 +1,97 @@
+"""Helpers for driving the dashboard in Chromium the way a user does: keys, clicks, pixels."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+FIGURES = ("posterior", "frontal", "loads")
+
+
+def image_src(page, figure: str) -> str:
+    return page.locator(f".dgs-figure-{figure}").first.get_attribute("src") or ""
+
+
+def figure_sources(page) -> dict[str, str]:
+    return {name: image_src(page, name) for name in FIGURES}
+
+
+def wait_for_new_sources(page, before: dict[str, str], figures=FIGURES, timeout_ms=15_000):
+    """Wait until each named figure shows a new image; return the new sources."""
+    for name in figures:
+        page.wait_for_function(
+            "([selector, old]) => { const el = document.querySelector(selector);"
+            " return el && el.getAttribute('src') && el.getAttribute('src') !== old; }",
+            arg=[f".dgs-figure-{name}", before[name]], timeout=timeout_ms)
+    return figure_sources(page)
+
+
+def settle(page, quiet_ms: int = 400, timeout_ms: int = 15_000) -> None:
+    """Wait until no figure has changed for ``quiet_ms`` (the kernel has caught up)."""
+    waited, last, quiet = 0, figure_sources(page), 0
+    while waited < timeout_ms:
+        page.wait_for_timeout(100)
+        waited += 100
+        now = figure_sources(page)
+        quiet = quiet + 100 if now == last else 0
+        last = now
+        if quiet >= quiet_ms:
+            return
+
+
+def slider_handle(page, name: str):
+    return page.locator(f".dgs-control-{name} .noUi-handle").first
+
+
+def slider_value(page, name: str) -> float:
+    return float(slider_handle(page, name).get_attribute("aria-valuenow"))
+
+
+def press_slider(page, name: str, key: str, times: int = 1) -> None:
+    handle = slider_handle(page, name)
+    handle.focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+def set_slider(page, name: str, value: float) -> None:
+    """Move a slider to ``value`` with the arrow keys, as a keyboard user would."""
+    handle = slider_handle(page, name)
+    handle.focus()
+    for _ in range(200):
+        current = slider_value(page, name)
+        if abs(current - value) < 1e-9:
+            return
+        page.keyboard.press("ArrowRight" if current < value else "ArrowLeft")
+    raise AssertionError(f"slider {name} did not reach {value}")
+
+
+def select_option(page, name: str, value: str) -> None:
+    """Choose the option whose value (task, variant letter, language code) is ``value``."""
+    from deepgluteal.scenario import NERVE_VARIANTS, TASKS
+    from deepgluteal.text import LANGUAGES
+
+    index = {"task": TASKS, "variant": NERVE_VARIANTS, "language": LANGUAGES}[name].index(value)
+    page.locator(f".dgs-control-{name} select").select_option(index=index)
+
+
+def click(page, name: str) -> None:
+    page.locator(f".dgs-control-{name}").first.click()
+
+
+def text_of(page, selector: str) -> str:
+    return page.locator(selector).first.inner_text()
+
+
+def screenshot_array(page, selector: str = "body") -> np.ndarray:
+    png = page.locator(selector).first.screenshot()
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+
+
+def changed_fraction(a: np.ndarray, b: np.ndarray, threshold: int = 24) -> float:
+    """Fraction of pixels that differ by more than ``threshold`` in any channel."""
+    if a.shape != b.shape:
+        return 1.0
+    return float((np.abs(a - b).max(axis=-1) > threshold).mean())
