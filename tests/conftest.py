@@ -97,7 +97,7 @@ def open_dashboard(browser, server, query: str = ""):
     context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
     page = context.new_page()
     page.watch = PageWatch(page, server.url)
-    page.goto(server.url + query, wait_until="domcontentloaded")
+    page.goto(server.url + query, wait_until="domcontentloaded", timeout=120_000)
     page.wait_for_selector(WIDGET_SELECTOR, timeout=60_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('[class*=\"dgs-figure-\"]')]"

@@ -150,6 +150,15 @@ class Dashboard:
         self.handout = _control(widgets.Button(icon="", button_style="primary",
                                                layout=widgets.Layout(width="236px")), "handout")
         self.handout.on_click(lambda _button: self.make_handout())
+        self.page_buttons = {}
+        for page in text.PAGES:
+            button = _control(widgets.Button(layout=widgets.Layout(width="236px")),
+                              f"page-{page}")
+            button.on_click(lambda _button, page=page: self.show_page(page))
+            self.page_buttons[page] = button
+        self.close_page = _control(widgets.Button(layout=widgets.Layout(width="auto")),
+                                   "close-page")
+        self.close_page.on_click(lambda _button: self.show_page(None))
 
     def _state_controls(self):
         return (self.valgus, self.glute_med, self.glute_max, self.stance, self.variant,
@@ -177,6 +186,12 @@ class Dashboard:
         self.lost_text = widgets.HTML()
         self.lost_text.add_class("dgs-lost-text-source")
         self.controls_heading = widgets.HTML()
+        self.page_text = widgets.HTML()
+        self.page = widgets.VBox([self.close_page, self.page_text],
+                                 layout=widgets.Layout(display="none"))
+        self.page.add_class("dgs-page")
+        self.page.add_class("dgs-panel-page")
+        self._shown_page: str | None = None
 
     def _build_views(self) -> None:
         self.images = {name: _image(name) for name in FIGURE_PIXELS}
@@ -218,6 +233,7 @@ class Dashboard:
         controls = widgets.VBox([self.controls_heading, self.valgus, self.glute_med,
                                  self.glute_max, self.task, widgets.HBox([self.play]),
                                  self.stance, self.variant, self.compensation, self.handout,
+                                 *self.page_buttons.values(),
                                  self.note, self.handout_slot])
         controls.add_class("dgs-controls")
         side = widgets.VBox([self.narrative, self.numbers, self.images["loads"]])
@@ -226,7 +242,8 @@ class Dashboard:
         main.add_class("dgs-main")
         spacer = widgets.HTML()
         spacer.add_class("dgs-spacer")
-        root = widgets.VBox([header, main, spacer, self.red_flags, self.live, self.lost_text])
+        root = widgets.VBox([header, main, spacer, self.page, self.red_flags, self.live,
+                             self.lost_text])
         root.add_class("dgs-dashboard")
         return root
 
@@ -263,6 +280,11 @@ class Dashboard:
         self.title.value = (f"<h1>{html.escape(t('app.title'))}</h1>"
                             f"<p>{html.escape(t('handout.disclaimer'))}</p>")
         self.controls_heading.value = f"<b>{html.escape(t('control.heading'))}</b>"
+        for page, button in self.page_buttons.items():
+            button.description = t(f"{page}.title")
+            button.tooltip = t(f"{page}.title")
+        self.close_page.description = "✕ " + t("control.close")
+        self.show_page(self._shown_page)
         self.red_flags.value = _red_flags_html(self.lang)
         self.lost_text.value = (f'<span data-button="{html.escape(t("error.reload"))}">'
                                 f'{html.escape(t("error.kernel_lost"))}</span>')
@@ -275,6 +297,19 @@ class Dashboard:
             dropdown.value = value
         finally:
             self._suspended = was
+
+    def show_page(self, page: str | None) -> None:
+        """Open a long-form page ("knowledge" or "about") over the views, or close it."""
+        self._shown_page = page
+        if page is None:
+            self.page.layout.display = "none"
+            return
+        parts = [f"<h2>{html.escape(self._t(page + '.title'))}</h2>"]
+        for heading, paragraphs in text.sections(page, self.lang):
+            parts.append(f"<h3>{html.escape(heading)}</h3>")
+            parts.extend(f"<p>{p}</p>" for p in text.glossary_html(paragraphs, self.lang))
+        self.page_text.value = "".join(parts)
+        self.page.layout.display = "flex"
 
     # ----------------------------------------------------------------- state
     def scenario(self) -> Scenario:
@@ -464,7 +499,8 @@ class Dashboard:
     def _write(self, result, healthy, index) -> None:
         state = self.narrative_state(result, index)
         sentences = text.narrative(state, self.lang, mode=self.mode.value)
-        self.narrative.value = "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
+        self.narrative.value = "".join(f"<p>{s}</p>"
+                                       for s in text.glossary_html(sentences, self.lang))
         self.numbers.value = _numbers_html(state, self.narrative_state(healthy, index),
                                            self.lang)
         patient = text.narrative(state, self.lang, mode="patient")

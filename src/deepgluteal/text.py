@@ -213,6 +213,34 @@ def glossary(lang: str = "en") -> dict[str, str]:
     return entries
 
 
+def glossary_html(sentences: list[str], lang: str = "en") -> list[str]:
+    """Sentences as HTML, each medical term explained by a tooltip at its first use.
+
+    The first occurrence (case-insensitive, whole words) of each glossary term across the
+    sentences becomes ``<abbr title="explanation">term</abbr>``; everything is HTML-escaped.
+    """
+    import html
+
+    remaining = dict(glossary(lang))
+    marked = []
+    for sentence in sentences:
+        pieces = [html.escape(sentence)]
+        for term in sorted(list(remaining), key=len, reverse=True):
+            pattern = re.compile(rf"(?<!\w)({re.escape(html.escape(term))})(?!\w)", re.IGNORECASE)
+            for i, piece in enumerate(pieces):
+                if piece.startswith("<abbr"):
+                    continue
+                match = pattern.search(piece)
+                if match:
+                    title = html.escape(remaining.pop(term), quote=True)
+                    pieces[i:i + 1] = [piece[:match.start()],
+                                       f'<abbr title="{title}">{match.group(1)}</abbr>',
+                                       piece[match.end():]]
+                    break
+        marked.append("".join(pieces))
+    return marked
+
+
 # --------------------------------------------------------------------------------------------
 # Narrative
 # --------------------------------------------------------------------------------------------
