@@ -25,7 +25,7 @@ thigh. Four spaces are measured each instant:
 Clearance is the room left for the nerve (gap minus nerve thickness) or, for the ischiofemoral
 space, the room quadratus femoris has above the impingement cut-off. The compression index is 0
 at (or above) the healthy relaxed standing clearance and 1 when no room is left. Every equation
-and assumption is listed in ``docs/MODEL_SPACE.md``.
+and assumption is listed in ``docs/MODEL.md, section 11``.
 
 References
 ----------
@@ -674,7 +674,7 @@ def deep_gluteal_space(hip_flexion_deg, hip_adduction_deg, hip_rotation_deg, kne
 
     References
     ----------
-    See the module docstring and ``docs/MODEL_SPACE.md``.
+    See the module docstring and ``docs/MODEL.md, section 11``.
     """
     variant = _check_variant(variant)
     flex, add, rot, knee = _check_angles(
