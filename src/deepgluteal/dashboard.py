@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import math
+import os
 import time
 import uuid
 from datetime import date
@@ -592,6 +594,32 @@ def _numbers_html(state: text.NarrativeState, healthy: text.NarrativeState, lang
         rows.append(row("panel.unmet_moment", "panel.unmet_moment_value",
                         moment=number(state.unmet_moment_Nm, 1)))
     return f"<table>{''.join(rows)}</table>"
+
+
+def visitor_query_string(timeout_s: float = 10.0) -> str:
+    """The query string of the page this kernel serves (``""`` outside Voila).
+
+    A preheated kernel runs the notebook before anyone asks for the page; Voila then hands the
+    visitor's request to the kernel over a websocket (``<base>voila/query/<kernel id>``). This
+    reads it with the small ``websockets`` client instead of ``voila.utils``, whose import pulls
+    the whole Jupyter server into every viewer's kernel (about 50 MB measured).
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return os.environ.get("QUERY_STRING", "")
+    from websockets.sync.client import connect
+
+    base = os.environ.get("VOILA_WS_BASE_URL") or os.environ.get("VOILA_SERVER_URL", "/")
+    url = (f"{os.environ.get('VOILA_WS_PROTOCOL', 'ws')}://"
+           f"{os.environ.get('VOILA_APP_IP', '127.0.0.1')}:"
+           f"{os.environ.get('VOILA_APP_PORT', '8866')}{base}voila/query/"
+           f"{os.environ.get('VOILA_KERNEL_ID', '')}")
+    try:
+        with connect(url, open_timeout=timeout_s) as socket:
+            request = json.loads(socket.recv(timeout=timeout_s))
+    except (OSError, TimeoutError, ValueError):
+        return ""
+    os.environ.update({key: str(value) for key, value in request.items()})
+    return request.get("QUERY_STRING", "")
 
 
 def build_dashboard(lang: str = "en") -> widgets.Widget:
