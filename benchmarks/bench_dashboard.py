@@ -49,7 +49,10 @@ INSTRUMENT = r"""
   }
   new MutationObserver(records => {
     for (const record of records) {
-      if (record.type === 'attributes' && record.target.tagName === 'IMG') consider(record.target);
+      if (record.type === 'attributes') {
+        if (record.target.tagName === 'IMG') consider(record.target);
+        else if (record.target.querySelectorAll) record.target.querySelectorAll('img').forEach(consider);
+      }
       for (const node of record.addedNodes || []) {
         if (node.nodeType !== 1) continue;
         if (node.tagName === 'IMG') consider(node);
@@ -57,7 +60,7 @@ INSTRUMENT = r"""
       }
     }
   }).observe(document, {subtree: true, childList: true, attributes: true,
-                        attributeFilter: ['src']});
+                        attributeFilter: ['src', 'class']});  // the class may come after src
   const drawImage = CanvasRenderingContext2D.prototype.drawImage;
   CanvasRenderingContext2D.prototype.drawImage = function (...args) {
     const result = drawImage.apply(this, args);
@@ -181,14 +184,19 @@ def main() -> None:
         results["dashboard"] = measure(browser, "notebooks/dashboard.ipynb",
                                        ("posterior", "frontal", "loads"), args.presses,
                                        args.loads, with_play=True)
+        print(json.dumps(results["dashboard"], indent=1), flush=True)
         if not args.skip_baselines:
             for name in ("inline_interact", "ipympl_inplace"):
-                results[name] = measure(browser, f"benchmarks/baselines/{name}.ipynb",
-                                        ("posterior",), args.presses, 1, with_play=False)
+                try:
+                    results[name] = measure(browser, f"benchmarks/baselines/{name}.ipynb",
+                                            ("posterior",), args.presses, 1, with_play=False)
+                except Exception as error:  # a baseline that cannot be measured is reported
+                    results[name] = {"error": str(error).splitlines()[0]}
+                print(name, json.dumps(results[name]), flush=True)
         browser.close()
     dashboard = results["dashboard"]["slider_last_ms"]["median"]
     for name in ("inline_interact", "ipympl_inplace"):
-        if name in results:
+        if "slider_last_ms" in results.get(name, {}):
             results[name]["ratio_to_dashboard"] = round(
                 results[name]["slider_last_ms"]["median"] / dashboard, 2)
     print(json.dumps(results, indent=1))
