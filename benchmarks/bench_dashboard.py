@@ -51,7 +51,8 @@ INSTRUMENT = r"""
     for (const record of records) {
       if (record.type === 'attributes') {
         if (record.target.tagName === 'IMG') consider(record.target);
-        else if (record.target.querySelectorAll) record.target.querySelectorAll('img').forEach(consider);
+        else if (record.target.querySelectorAll)
+          record.target.querySelectorAll('img').forEach(consider);
       }
       for (const node of record.addedNodes || []) {
         if (node.nodeType !== 1) continue;
