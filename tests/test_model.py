@@ -388,3 +388,18 @@ def test_disagreement_weak_gluteus_medius_unloads_the_deep_rotators_in_single_le
     assert force[0.4] < 1.0
     assert loads[0.4].feasible[0] and not loads[0.2].feasible[0]
     assert loads[0.2].glute_max_force_N[0] > loads[1.0].glute_max_force_N[0]
+
+
+def test_nerve_room_is_compared_with_the_same_space_of_its_reference():
+    from deepgluteal.space import healthy_reference
+
+    sitting = simulate(Scenario(task="sitting"))
+    tightest = sitting.space.narrowest_space[0]
+    rest = healthy_reference("A")
+    assert sitting.clearance_change_mm[0] == pytest.approx(
+        sitting.space.clearance_mm[tightest][0] - rest.clearance_mm[tightest][0])
+    assert sitting.clearance_change_mm[0] < -1.0  # sitting narrows the room (section 11)
+    walking = simulate(Scenario(valgus_deg=12.0))
+    healthy = simulate(Scenario())
+    assert np.all(np.abs(healthy.clearance_change_mm) < 1e-9)
+    assert walking.clearance_change_mm[5:15].max() < 0.0  # valgus narrows it at weight acceptance

@@ -15,7 +15,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -74,10 +74,6 @@ class Result:
     healthy_muscle_force_N: np.ndarray  # (n, m) same person and task, valgus 0, full strength
     healthy_activation: np.ndarray      # (n, m)
     healthy_deep_rotators_force_N: np.ndarray  # (n,)
-    space: SpaceResult                  # the deep gluteal space and the nerve at each instant
-    clearance_change_mm: np.ndarray     # (n,) narrowest clearance minus healthy walking (same
-    #                                     instant) or, for static tasks, a healthy hip at rest
-    healthy_compression_index: np.ndarray  # (n,) overall compression index of the healthy state
     deep_rotator_load_ratio: np.ndarray  # (n,) deep-rotator force / healthy (1 N floor)
     deep_rotator_peak_load_ratio: float  # peak deep-rotator force / healthy peak
     deep_rotator_mean_load_ratio: float  # deep-rotator force averaged over the instants / healthy
@@ -86,6 +82,33 @@ class Result:
     def n_instants(self) -> int:
         """Number of instants ``n``."""
         return self.stance_pct.shape[0]
+
+    # The deep gluteal space is derived on first use: the muscle chain alone stays within its
+    # time budget, and callers that need only forces (the command line) never pay for it.
+    @cached_property
+    def space(self) -> SpaceResult:
+        """The deep gluteal space and the sciatic nerve at each instant (``deepgluteal.space``)."""
+        return _space(self.scenario, self.activation)
+
+    @cached_property
+    def clearance_change_mm(self) -> np.ndarray:
+        """(n,) change of the room in the space that is tightest now (mm, negative = narrower),
+        against the same space of the reference: healthy walking at the same instant for
+        walking, a healthy hip at rest for the static tasks."""
+        if self.scenario.task == "walking":
+            reference = _healthy_space(self.scenario.healthy())
+        else:
+            reference = healthy_reference(self.scenario.nerve_variant)
+        instants = np.arange(self.n_instants)
+        reference_instant = np.minimum(instants, reference.n_instants - 1)
+        return np.array([
+            self.space.clearance_mm[name][i] - reference.clearance_mm[name][reference_instant[i]]
+            for i, name in enumerate(self.space.narrowest_space)])
+
+    @cached_property
+    def healthy_compression_index(self) -> np.ndarray:
+        """(n,) overall compression index of the healthy state at the same instants."""
+        return _healthy_space(self.scenario.healthy()).compression_index_overall
 
 
 def _read_only(array) -> np.ndarray:
@@ -154,12 +177,6 @@ def _compute(scenario: Scenario) -> dict:
     weight_N = scenario.body_mass_kg * model_constant("gravity_m_per_s2")
     contact = hip_contact_force_N(force, paths.pull_on_pelvis,
                                   intersegmental_load_fraction(scenario.task) * weight_N)
-    space = deep_gluteal_space(
-        pose.hip_flexion_deg, pose.hip_adduction_deg, pose.hip_rotation_deg,
-        pose.knee_flexion_deg,
-        {name: sharing.activation[:, table.names.index(name)]
-         for name in LOADED_MUSCLES + OPTIONAL_MUSCLES},
-        scenario.nerve_variant)
     abductors = paths.moment_arm_m[..., 1] < 0.0
     groups = {}
     for group in GROUPS:
@@ -178,7 +195,7 @@ def _compute(scenario: Scenario) -> dict:
         unmet_moment_Nm=sharing.unmet_moment_Nm,
         feasible=np.all(np.abs(sharing.unmet_moment_Nm) < FEASIBLE_TOLERANCE_NM, axis=1),
         abductor_force_bw=(force * abductors).sum(axis=1) / weight_N,
-        hip_contact_force_bw=contact / weight_N, space=space, **groups)
+        hip_contact_force_bw=contact / weight_N, **groups)
 
 
 @lru_cache(maxsize=128)
@@ -189,12 +206,23 @@ def _healthy(task: str, body_mass_kg: float, strength_set: str,
                              stance_pct=stance_pct))
 
 
-def _clearance_reference_mm(scenario: Scenario, healthy: dict) -> np.ndarray:
-    """What the nerve's room is compared with: healthy walking at the same moment, or, for the
-    static tasks, a healthy hip at rest (relaxed, upright), so that sitting shows its effect."""
-    if scenario.task == "walking":
-        return healthy["space"].narrowest_clearance_mm
-    return healthy_reference(scenario.nerve_variant).narrowest_clearance_mm
+def _space(scenario: Scenario, activation: np.ndarray) -> SpaceResult:
+    """The deep gluteal space for a scenario's postures and muscle activations (n, m)."""
+    pose = posture(scenario)
+    names = muscle_table().names
+    return deep_gluteal_space(
+        pose.hip_flexion_deg, pose.hip_adduction_deg, pose.hip_rotation_deg,
+        pose.knee_flexion_deg,
+        {name: activation[:, names.index(name)] for name in LOADED_MUSCLES + OPTIONAL_MUSCLES},
+        scenario.nerve_variant)
+
+
+@lru_cache(maxsize=128)
+def _healthy_space(healthy: Scenario) -> SpaceResult:
+    """The space of a healthy baseline (cached: every state of a session compares with it)."""
+    baseline = _healthy(healthy.task, healthy.body_mass_kg, healthy.strength_set,
+                        healthy.stance_pct)
+    return _space(healthy, baseline["activation"])
 
 
 def simulate(scenario: Scenario) -> Result:
@@ -229,9 +257,6 @@ def simulate(scenario: Scenario) -> Result:
         healthy_muscle_force_N=healthy["muscle_force_N"],
         healthy_activation=healthy["activation"],
         healthy_deep_rotators_force_N=deep_healthy,
-        clearance_change_mm=(values["space"].narrowest_clearance_mm
-                             - _clearance_reference_mm(scenario, healthy)),
-        healthy_compression_index=healthy["space"].compression_index_overall,
         deep_rotator_load_ratio=(deep + floor) / (deep_healthy + floor),
         deep_rotator_peak_load_ratio=float((deep.max() + floor) / (deep_healthy.max() + floor)),
         deep_rotator_mean_load_ratio=float((deep.mean() + floor) / (deep_healthy.mean() + floor)))
