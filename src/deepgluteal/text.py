@@ -213,6 +213,13 @@ def glossary(lang: str = "en") -> dict[str, str]:
     return entries
 
 
+def terms_used(sentences: list[str], lang: str = "en") -> dict[str, str]:
+    """The glossary entries whose term appears (whole words, any case) in the sentences."""
+    joined = " ".join(sentences)
+    return {term: explanation for term, explanation in glossary(lang).items()
+            if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", joined, re.IGNORECASE)}
+
+
 def glossary_html(sentences: list[str], lang: str = "en") -> list[str]:
     """Sentences as HTML, each medical term explained by a tooltip at its first use.
 

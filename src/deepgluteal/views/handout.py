@@ -65,9 +65,16 @@ def handout_figure(result, healthy, index, narrative, settings, lang="en",
                 color=style.INK, va="top")
     figure.text(0.06, 0.462, _wrapped(narrative, 95), fontsize=10.5, color=style.INK, va="top",
                 linespacing=1.4)
+    words = [f"{term}: {explanation}"
+             for term, explanation in text.terms_used(narrative, lang).items()]
+    if words:
+        figure.text(0.56, 0.335, t("handout.words_label"), fontsize=12, weight="bold",
+                    color=style.INK, va="top")
+        figure.text(0.56, 0.312, _wrapped(words, 52), fontsize=8.5, color=style.MUTED_INK,
+                    va="top", linespacing=1.3)
     figure.text(0.06, 0.335, t("handout.settings_label"), fontsize=12, weight="bold",
                 color=style.INK, va="top")
-    figure.text(0.06, 0.312, _wrapped(settings, 95), fontsize=9.5, color=style.MUTED_INK,
+    figure.text(0.06, 0.312, _wrapped(settings, 55), fontsize=9.5, color=style.MUTED_INK,
                 va="top", linespacing=1.35)
     flags = [f"• {sign} {action}" for sign, action in text.red_flags(lang)]
     figure.text(0.06, 0.2, t("red_flags.heading"), fontsize=12, weight="bold",
