@@ -107,6 +107,7 @@ class Dashboard:
         self.language.observe(self._on_language, names="value")
         self.mode.observe(self._on_state_change, names="value")
         self.task.observe(self._on_task, names="value")
+        self.play.observe(self._on_play, names="playing")
         self.refresh()
 
     # ----------------------------------------------------------------- building
@@ -425,6 +426,10 @@ class Dashboard:
         if not self._suspended:
             self.refresh()
 
+    def _on_play(self, change) -> None:
+        if not change["new"]:  # stopped: the words catch up with the picture
+            self.refresh()
+
     def _on_task(self, _change) -> None:
         if self._suspended:
             return
@@ -457,7 +462,10 @@ class Dashboard:
         healthy = _simulate(scenario.healthy())
         index = _instant_index(result, self.stance.value)
         self._draw(result, healthy, index)
-        self._write(result, healthy, index)
+        # While Play animates, only the pictures move: words that changed twenty times a second
+        # could not be read, and a screen reader would announce every frame.
+        if not self.play.playing:
+            self._write(result, healthy, index)
 
     def _reject(self, error: Exception) -> None:
         """A value the model refuses (only a crafted message can send one): say so, go back."""
