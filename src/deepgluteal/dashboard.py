@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
+from traitlets import TraitError
 
 from deepgluteal import text
 from deepgluteal.model import simulate
@@ -63,6 +64,45 @@ DPI = 100
 def _simulate(scenario: Scenario):
     """The model's answer for a scenario (cached: presets and Play revisit the same states)."""
     return simulate(scenario)
+
+
+# What using a control changes from the page; a page sends nothing else to a control.
+PAGE_KEYS = frozenset({"value", "index", "playing", "repeat"})
+
+
+class _PageInput:
+    """A control that takes from a page only what using it changes, and answers anything
+    else, or a value it refuses, with its own state, so that every page shows what the kernel
+    holds. Only a crafted message sends more (tests/test_security.py)."""
+
+    def set_state(self, sync_data):
+        accepted = {key: value for key, value in sync_data.items() if key in PAGE_KEYS}
+        try:
+            super().set_state(accepted)
+        except TraitError:
+            accepted = None
+        if accepted != sync_data:
+            self.send_state()
+
+
+class IntSlider(_PageInput, widgets.IntSlider):
+    pass
+
+
+class Play(_PageInput, widgets.Play):
+    pass
+
+
+class Dropdown(_PageInput, widgets.Dropdown):
+    pass
+
+
+class Checkbox(_PageInput, widgets.Checkbox):
+    pass
+
+
+class ToggleButtons(_PageInput, widgets.ToggleButtons):
+    pass
 
 
 def _control(widget: widgets.Widget, name: str) -> widgets.Widget:
@@ -114,32 +154,32 @@ class Dashboard:
     def _build_controls(self) -> None:
         slider = {"continuous_update": True, "style": {"description_width": "initial"},
                   "layout": widgets.Layout(width="236px")}
-        self.valgus = _control(widgets.IntSlider(value=0, min=0, max=25, step=1, **slider),
+        self.valgus = _control(IntSlider(value=0, min=0, max=25, step=1, **slider),
                                "valgus")
-        self.glute_med = _control(widgets.IntSlider(value=100, min=20, max=100, step=5,
+        self.glute_med = _control(IntSlider(value=100, min=20, max=100, step=5,
                                                     **slider), "glute_med")
-        self.glute_max = _control(widgets.IntSlider(value=100, min=20, max=100, step=5,
+        self.glute_max = _control(IntSlider(value=100, min=20, max=100, step=5,
                                                     **slider), "glute_max")
-        self.stance = _control(widgets.IntSlider(value=DEFAULT_STANCE_PCT, min=0, max=100,
+        self.stance = _control(IntSlider(value=DEFAULT_STANCE_PCT, min=0, max=100,
                                                  step=STANCE_STEP_PCT, **slider), "stance")
-        self.play = _control(widgets.Play(value=DEFAULT_STANCE_PCT, min=0, max=100,
+        self.play = _control(Play(value=DEFAULT_STANCE_PCT, min=0, max=100,
                                           step=STANCE_STEP_PCT,
                                           interval=PLAY_INTERVAL_MS, repeat=True,
                                           layout=widgets.Layout(width="auto")), "play")
         widgets.jslink((self.play, "value"), (self.stance, "value"))
         choice = {"style": {"description_width": "initial"},
                   "layout": widgets.Layout(width="236px")}
-        self.task = _control(widgets.Dropdown(options=[(name, name) for name in TASKS],
+        self.task = _control(Dropdown(options=[(name, name) for name in TASKS],
                                               value="walking", **choice), "task")
-        self.variant = _control(widgets.Dropdown(options=[(v, v) for v in NERVE_VARIANTS],
+        self.variant = _control(Dropdown(options=[(v, v) for v in NERVE_VARIANTS],
                                                  value="A", **choice), "variant")
-        self.compensation = _control(widgets.Checkbox(value=False, indent=False,
+        self.compensation = _control(Checkbox(value=False, indent=False,
                                                       layout=widgets.Layout(width="236px")),
                                      "compensation")
-        self.mode = _control(widgets.ToggleButtons(options=[(m, m) for m in MODES],
+        self.mode = _control(ToggleButtons(options=[(m, m) for m in MODES],
                                                    value="patient",
                                                    style={"button_width": "72px"}), "mode")
-        self.language = _control(widgets.Dropdown(options=[(c, c) for c in text.LANGUAGES],
+        self.language = _control(Dropdown(options=[(c, c) for c in text.LANGUAGES],
                                                   value=self.lang,
                                                   layout=widgets.Layout(width="190px")),
                                  "language")
