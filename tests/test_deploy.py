@@ -140,5 +140,7 @@ def test_the_guide_names_only_paths_that_exist():
     mentioned = set(re.findall(r"`((?:deploy|docs|benchmarks|tests|notebooks|src|share)/"
                                r"[^`\s<>*]+)`", text))
     assert mentioned, "the guide names no files"
+    # benchmarks/results/ holds what the benchmarks write when they run; it is not kept in git.
+    mentioned = {path for path in mentioned if not path.startswith("benchmarks/results/")}
     missing = sorted(path for path in mentioned if not (REPO / path.rstrip("/")).exists())
     assert missing == []
