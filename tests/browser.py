@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
 from PIL import Image
@@ -95,3 +96,22 @@ def changed_fraction(a: np.ndarray, b: np.ndarray, threshold: int = 24) -> float
     if a.shape != b.shape:
         return 1.0
     return float((np.abs(a - b).max(axis=-1) > threshold).mean())
+
+
+def keyboard_redraws(page, timeout_s: float = 30.0) -> bool:
+    """A keyboard user moves the valgus slider one step; True when the frontal view changes."""
+    def pixels():
+        return page.locator(".dgs-figure-frontal").first.screenshot()
+
+    before = pixels()
+    handle = slider_handle(page, "valgus")
+    handle.focus()
+    now = handle.get_attribute("aria-valuenow")
+    low = handle.get_attribute("aria-valuemin")
+    page.keyboard.press("ArrowLeft" if now and low and float(now) > float(low) else "ArrowRight")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        if pixels() != before:
+            return True
+    return False

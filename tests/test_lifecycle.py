@@ -14,6 +14,7 @@ import time
 import urllib.error
 
 import pytest
+from browser import keyboard_redraws
 from conftest import LOG_DIR, open_dashboard
 
 from deepgluteal.serving import KernelSocket, VoilaProcess, close_viewer, kernel_pid, open_viewer
@@ -32,23 +33,6 @@ def wait_until(condition, timeout_s: float, step_s: float = 0.25) -> bool:
             return True
         time.sleep(step_s)
     return condition()
-
-
-def figure_pixels(page) -> bytes:
-    return page.locator(".dgs-figure-frontal").first.screenshot()
-
-
-def keyboard_redraws(page, timeout_s: float = 30.0) -> bool:
-    before = figure_pixels(page)
-    handle = page.locator(".dgs-control-valgus .noUi-handle").first
-    handle.focus()
-    page.keyboard.press("ArrowRight")
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(200)
-        if figure_pixels(page) != before:
-            return True
-    return False
 
 
 def page_kernel_id(page) -> str:

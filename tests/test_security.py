@@ -19,6 +19,7 @@ import uuid
 
 import pytest
 import websocket
+from browser import keyboard_redraws
 from conftest import LOG_DIR, open_dashboard
 
 from deepgluteal.serving import (
@@ -85,25 +86,6 @@ def page_kernel(page):
 
 def readout(page) -> str:
     return page.locator(f".{VALGUS} .widget-readout").first.inner_text().strip()
-
-
-def figure_pixels(page) -> bytes:
-    return page.locator(".dgs-figure-frontal").first.screenshot()
-
-
-def keyboard_redraws(page, timeout_s: float = 30.0) -> bool:
-    """A keyboard user moves the valgus slider one step; True when the figure changes."""
-    before = figure_pixels(page)
-    handle = page.locator(f".{VALGUS} .noUi-handle").first
-    handle.focus()
-    now = handle.get_attribute("aria-valuenow")
-    page.keyboard.press("ArrowLeft" if now and float(now) > VALGUS_RANGE[0] else "ArrowRight")
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(200)
-        if figure_pixels(page) != before:
-            return True
-    return False
 
 
 def wait_for_readout(page, expected: str, timeout_s: float = 15.0) -> str:

@@ -15,7 +15,6 @@ import html
 import json
 import math
 import os
-import time
 import uuid
 from datetime import date
 from functools import lru_cache
@@ -108,6 +107,14 @@ class ToggleButtons(_PageInput, widgets.ToggleButtons):
 def _control(widget: widgets.Widget, name: str) -> widgets.Widget:
     widget.add_class(f"dgs-control-{name}")
     return widget
+
+
+def _html(*classes: str) -> widgets.HTML:
+    """An HTML panel carrying the given CSS classes (the template styles and finds it by them)."""
+    panel = widgets.HTML()
+    for name in classes:
+        panel.add_class(name)
+    return panel
 
 
 def _figure(name: str) -> Figure:
@@ -208,26 +215,14 @@ class Dashboard:
                 self.compensation)
 
     def _build_panels(self) -> None:
-        self.title = widgets.HTML()
-        self.title.add_class("dgs-title")
-        self.numbers = widgets.HTML()
-        self.numbers.add_class("dgs-numbers")
-        self.numbers.add_class("dgs-panel-numbers")
-        self.narrative = widgets.HTML()
-        self.narrative.add_class("dgs-narrative")
-        self.narrative.add_class("dgs-panel-narrative")
-        self.live = widgets.HTML()
-        self.live.add_class("dgs-live-source")
-        self.live.add_class("dgs-sr-only")
-        self.note = widgets.HTML()
-        self.note.add_class("dgs-note")
-        self.red_flags = widgets.HTML()
-        self.red_flags.add_class("dgs-redflags")
-        self.red_flags.add_class("dgs-panel-redflags")
-        self.handout_slot = widgets.HTML()
-        self.handout_slot.add_class("dgs-handout-slot")
-        self.lost_text = widgets.HTML()
-        self.lost_text.add_class("dgs-lost-text-source")
+        self.title = _html("dgs-title")
+        self.numbers = _html("dgs-numbers", "dgs-panel-numbers")
+        self.narrative = _html("dgs-narrative", "dgs-panel-narrative")
+        self.live = _html("dgs-live-source", "dgs-sr-only")
+        self.note = _html("dgs-note")
+        self.red_flags = _html("dgs-redflags", "dgs-panel-redflags")
+        self.handout_slot = _html("dgs-handout-slot")
+        self.lost_text = _html("dgs-lost-text-source")
         self.controls_heading = widgets.HTML()
         self.page_text = widgets.HTML()
         self.page = widgets.VBox([self.close_page, self.page_text],
@@ -403,13 +398,13 @@ class Dashboard:
         """
         params = parse_qs(query or "", keep_blank_values=True)
         notes, values = [], {}
-        lang = self.lang
         if "lang" in params:
             candidate = params["lang"][-1]
-            if candidate in text.LANGUAGES:
-                lang = candidate
-        if lang != self.lang:
-            self.language.value = lang  # redraws with the new words
+            if candidate not in text.LANGUAGES:
+                notes.append(self._bad_value_note("lang", "", ", ".join(text.LANGUAGES),
+                                                  self.lang))
+            elif candidate != self.lang:
+                self.language.value = candidate  # redraws with the new words
         if "preset" in params:
             candidate = params["preset"][-1]
             if candidate in presets():
@@ -430,9 +425,7 @@ class Dashboard:
                 default = getattr(self, control).value
                 notes.append(self._bad_value_note(key, unit, f"{low}-{high}", default))
         for key, choices in QUERY_CHOICES.items():
-            if key not in params or key in ("lang", "preset"):
-                if key == "lang" and params.get("lang", [lang])[-1] not in text.LANGUAGES:
-                    notes.append(self._bad_value_note("lang", "", ", ".join(choices), "en"))
+            if key not in params or key in ("lang", "preset"):  # handled above
                 continue
             raw = params[key][-1]
             if raw not in choices:
@@ -573,7 +566,6 @@ class Dashboard:
         self.handout_slot.value = (
             f'<a class="dgs-handout-link" data-nonce="{nonce}" download="{name}" '
             f'href="data:application/pdf;base64,{encoded}">{html.escape(name)}</a>')
-        self._handout_made_at = time.time()
         return pdf
 
     def _settings_lines(self) -> list[str]:

@@ -2,8 +2,6 @@
 
 BONE_FACE = "#efe6d2"
 BONE_EDGE = "#9c8b6a"
-SKIN_FACE = "#f3eeea"
-SKIN_EDGE = "#cfc6bf"
 INK = "#2b2b2b"
 MUTED_INK = "#6b6b6b"
 GHOST = "#b9c4cf"
