@@ -9,6 +9,10 @@ Chromium and measures:
 - play: pictures per second of the posterior view while Play runs;
 - memory: resident memory of the viewer's kernel and of the server.
 
+The dashboard is measured twice: as served (each change has the likely next states drawn while
+the kernel idles, so a key press usually only sends pictures) and with ``DGS_DRAW_AHEAD=0``
+(every new state drawn when it is asked for, as when a slider is dragged far).
+
 The same measurement runs on two baselines drawing the same posterior figure for the same
 slider: a plain ``ipywidgets.interact`` with inline matplotlib (a new figure per change) and an
 ipympl canvas updated in place. Results: ``benchmarks/results/dashboard.json``.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -186,6 +191,17 @@ def main() -> None:
                                        ("posterior", "frontal", "loads"), args.presses,
                                        args.loads, with_play=True)
         print(json.dumps(results["dashboard"], indent=1), flush=True)
+        setting = os.environ.get("DGS_DRAW_AHEAD")
+        os.environ["DGS_DRAW_AHEAD"] = "0"  # the kernels inherit the server's environment
+        try:
+            results["dashboard_drawn_on_demand"] = measure(
+                browser, "notebooks/dashboard.ipynb", ("posterior", "frontal", "loads"),
+                args.presses, 1, with_play=True)
+        finally:
+            os.environ.pop("DGS_DRAW_AHEAD")
+            if setting is not None:
+                os.environ["DGS_DRAW_AHEAD"] = setting
+        print("drawn on demand", json.dumps(results["dashboard_drawn_on_demand"]), flush=True)
         if not args.skip_baselines:
             for name in ("inline_interact", "ipympl_inplace"):
                 try:

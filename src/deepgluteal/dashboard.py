@@ -10,12 +10,15 @@ than half the latency of an ipympl canvas for the same figure (README, Benchmark
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 import json
+import logging
 import math
 import os
 import uuid
+from collections import OrderedDict
 from datetime import date
 from functools import lru_cache
 from urllib.parse import parse_qs
@@ -37,7 +40,8 @@ from deepgluteal.views.render import Rasterizer
 
 MODES = ("patient", "student")
 STANCE_STEP_PCT = 2
-PLAY_INTERVAL_MS = 50  # 20 frames per second
+# 25 frames per second: the 51 instants of stance in about two seconds, slow enough to follow
+PLAY_INTERVAL_MS = 40
 
 # Query-string parameters a shared link may carry: name -> (control, unit, low, high).
 QUERY_NUMBERS = {
@@ -58,8 +62,47 @@ QUERY_CHOICES = {
 FIGURE_PIXELS = {"posterior": (460, 455), "frontal": (200, 455), "loads": (320, 210)}
 DPI = 100
 
+# Pictures of recent and likely next states (about 90 kB each), so that a state drawn before is
+# only sent: the next step of a slider, Play's next frame and every loop of Play after the
+# first, a preset or a value revisited.
+FRAME_CACHE_SIZE = 64
+# Drawing ahead waits this long after a change, so that the server and the browser, which share
+# the machine's cores with the kernel, show the change first.
+DRAW_AHEAD_DELAY_S = 0.02
+# One state: the next step of the slider that moved last, in the direction it moved. Someone
+# stepping a slider or watching Play reaches it next; drawing more would mostly be thrown away,
+# and on a server shared by a class every kernel's waste slows the others.
+DRAW_AHEAD_DEFAULT = 1
+DRAW_AHEAD_MAX = 8
+# One key press moves a slider one step. Before any slider moved, valgus (the story's first
+# question) is the likeliest.
+SLIDER_STEPS = {"valgus": 1, "glute_med": 5, "glute_max": 5, "stance": STANCE_STEP_PCT}
 
-@lru_cache(maxsize=64)
+log = logging.getLogger(__name__)
+
+
+def draw_ahead_depth(environ=os.environ) -> int:
+    """How many likely next states a change has drawn while the kernel idles.
+
+    ``DGS_DRAW_AHEAD`` in the environment sets it, from 0 (never draw ahead) to
+    :data:`DRAW_AHEAD_MAX`; anything else means :data:`DRAW_AHEAD_DEFAULT`.
+    """
+    raw = environ.get("DGS_DRAW_AHEAD", "").strip()
+    if raw.isdecimal() and int(raw) <= DRAW_AHEAD_MAX:
+        return int(raw)
+    return DRAW_AHEAD_DEFAULT
+
+
+def _machine_has_a_spare_core() -> bool:
+    """Whether the last minute's load leaves a core idle. Drawing ahead is spare-time work: on
+    a server kept busy by a class it would slow the other viewers' kernels."""
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1)
+    except (AttributeError, OSError):  # no load average on this system
+        return True
+
+
+@lru_cache(maxsize=32)
 def _simulate(scenario: Scenario):
     """The model's answer for a scenario (cached: presets and Play revisit the same states)."""
     return simulate(scenario)
@@ -144,6 +187,11 @@ class Dashboard:
         self._suspended = False
         self._last_valid: dict | None = None
         self.notes: list[str] = []
+        self._frames: OrderedDict[tuple, dict[str, bytes]] = OrderedDict()
+        self._ahead: list[tuple[Scenario, int]] = []
+        self._ahead_call: asyncio.TimerHandle | None = None
+        self._last_move: tuple[str, int] | None = None
+        self.draw_ahead_depth = draw_ahead_depth()
         self._build_controls()
         self._build_panels()
         self._build_views()
@@ -261,6 +309,7 @@ class Dashboard:
             "frontal": Rasterizer(frontal, self.frontal_view.dynamic_artists),
             "loads": Rasterizer(loads, self.loads_view.dynamic_artists),
         }
+        self._frames.clear()  # their words were in the previous language
 
     def _layout(self) -> widgets.Widget:
         presets_row = widgets.HBox([*self.preset_buttons.values(), self.reset])
@@ -352,12 +401,16 @@ class Dashboard:
     # ----------------------------------------------------------------- state
     def scenario(self) -> Scenario:
         """The scenario the controls describe (the whole stance; the cursor is separate)."""
-        return Scenario(valgus_deg=float(self.valgus.value),
-                        glute_med_strength=self.glute_med.value / 100,
-                        glute_max_strength=self.glute_max.value / 100,
-                        task=self.task.value,
-                        abductor_compensation=bool(self.compensation.value),
-                        nerve_variant=self.variant.value)
+        return self._scenario_of(self._control_values())
+
+    @staticmethod
+    def _scenario_of(values: dict) -> Scenario:
+        return Scenario(valgus_deg=float(values["valgus"]),
+                        glute_med_strength=values["glute_med"] / 100,
+                        glute_max_strength=values["glute_max"] / 100,
+                        task=values["task"],
+                        abductor_compensation=bool(values["compensation"]),
+                        nerve_variant=values["variant"])
 
     def _control_values(self) -> dict:
         return {name: getattr(self, name).value
@@ -455,12 +508,18 @@ class Dashboard:
         self.note.value = "".join(f"<p>{html.escape(note)}</p>" for note in self.notes)
 
     # ----------------------------------------------------------------- events
-    def _on_state_change(self, _change) -> None:
-        if not self._suspended:
-            self.refresh()
+    def _on_state_change(self, change) -> None:
+        if self._suspended:
+            return
+        for name in SLIDER_STEPS:
+            if getattr(self, name) is change["owner"] and change["new"] != change["old"]:
+                self._last_move = (name, 1 if change["new"] > change["old"] else -1)
+        self.refresh()
 
     def _on_play(self, change) -> None:
-        if not change["new"]:  # stopped: the words catch up with the picture
+        if change["new"]:
+            self._plan_drawing_ahead()  # Play's first frames
+        else:  # stopped: the words catch up with the picture
             self.refresh()
 
     def _on_task(self, _change) -> None:
@@ -494,11 +553,12 @@ class Dashboard:
         result = _simulate(scenario)
         healthy = _simulate(scenario.healthy())
         index = _instant_index(result, self.stance.value)
-        self._draw(result, healthy, index)
-        # While Play animates, only the pictures move: words that changed twenty times a second
+        self._show_pictures(result, healthy, self.stance.value)
+        # While Play animates, only the pictures move: words that changed 25 times a second
         # could not be read, and a screen reader would announce every frame.
         if not self.play.playing:
             self._write(result, healthy, index)
+        self._plan_drawing_ahead()
 
     def _reject(self, error: Exception) -> None:
         """A value the model refuses (only a crafted message can send one): say so, go back."""
@@ -507,20 +567,120 @@ class Dashboard:
         if self._last_valid is not None:
             self._set_values(self._last_valid)
 
-    def _draw(self, result, healthy, index) -> None:
+    def _show_pictures(self, result, healthy, stance_pct: int) -> None:
+        """Show the three views of one state, drawing those not drawn before. Each picture goes
+        out as soon as it is ready: the server and the browser take it on while the next one
+        is drawn."""
+        frame = self._frame(result.scenario, stance_pct)
+        index = _instant_index(result, stance_pct)
+        for name in FIGURE_PIXELS:
+            if name not in frame:
+                frame[name] = self._picture(name, result, healthy, index)
+            self.images[name].value = frame[name]
+
+    def _frame(self, scenario: Scenario, stance_pct: int) -> dict[str, bytes]:
+        """The pictures of one state drawn so far (a dict to fill), now the most recent."""
+        key = _frame_key(scenario, stance_pct)
+        frame = self._frames.setdefault(key, {})
+        self._frames.move_to_end(key)
+        while len(self._frames) > FRAME_CACHE_SIZE:
+            self._frames.popitem(last=False)
+        return frame
+
+    def _picture(self, name: str, result, healthy, index: int) -> bytes:
+        """One view of one state as JPEG."""
         scenario = result.scenario
-        self.posterior_view.update(result.space, index,
-                                   dict(zip(result.muscle_names, result.activation[index],
-                                            strict=True)),
-                                   ghost=healthy.space)
-        self.frontal_view.update(hip_adduction_deg=float(result.hip_adduction_deg[index]),
-                                 knee_valgus_deg=scenario.valgus_deg,
-                                 pelvic_drop_deg=float(result.pelvic_drop_deg[index]),
-                                 note=_frontal_note(scenario.task, self.lang))
-        self.loads_view.update(result.stance_pct, _group_effort_pct(result),
-                               _group_effort_pct(healthy), index)
-        for name, rasterizer in self.rasterizers.items():
-            self.images[name].value = rasterizer.render_jpeg()
+        if name == "posterior":
+            self.posterior_view.update(result.space, index,
+                                       dict(zip(result.muscle_names, result.activation[index],
+                                                strict=True)),
+                                       ghost=healthy.space)
+        elif name == "frontal":
+            self.frontal_view.update(hip_adduction_deg=float(result.hip_adduction_deg[index]),
+                                     knee_valgus_deg=scenario.valgus_deg,
+                                     pelvic_drop_deg=float(result.pelvic_drop_deg[index]),
+                                     note=_frontal_note(scenario.task, self.lang))
+        else:
+            self.loads_view.update(result.stance_pct, _group_effort_pct(result),
+                                   _group_effort_pct(healthy), index)
+        return self.rasterizers[name].render_jpeg()
+
+    # ----------------------------------------------------------------- drawing ahead
+    def _plan_drawing_ahead(self) -> None:
+        """Have the likely next states drawn while the kernel idles, so that reaching one
+        only sends its pictures.
+
+        Only inside a kernel, whose event loop runs the work between messages in pieces of a
+        few milliseconds: a message that arrives meanwhile waits at most that long.
+        """
+        if self._ahead_call is not None:
+            self._ahead_call.cancel()
+            self._ahead_call = None
+        self._ahead = self.likely_next_states()
+        if not self._ahead or not _machine_has_a_spare_core():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not in a kernel: nothing idles between messages
+            return
+        self._ahead_call = loop.call_later(DRAW_AHEAD_DELAY_S, self._draw_ahead_step, loop)
+
+    def likely_next_states(self) -> list[tuple[Scenario, int]]:
+        """Up to :attr:`draw_ahead_depth` states one key press or one Play frame away whose
+        pictures are not drawn yet, the likeliest first, as ``(scenario, stance %)``: the next
+        step in the direction the last slider moved, then the other neighbours."""
+        values = self._control_values()
+        if self.play.playing:
+            moves = [("stance", 1), ("stance", 2)]
+        else:
+            moves = [self._last_move] if self._last_move else []
+            moves += [(name, sign) for name in SLIDER_STEPS for sign in (1, -1)]
+        states: list[tuple[Scenario, int]] = []
+        for name, steps in dict.fromkeys(moves):  # in order, each once
+            if len(states) >= self.draw_ahead_depth:
+                break
+            if name == "stance" and values["task"] != "walking":
+                continue
+            control = getattr(self, name)
+            value = values[name] + steps * SLIDER_STEPS[name]
+            if self.play.playing and value > control.max:  # Play starts over
+                value -= control.max - control.min + SLIDER_STEPS[name]
+            if not control.min <= value <= control.max:
+                continue
+            moved = values | {name: value}
+            state = (self._scenario_of(moved), moved["stance"])
+            frame = self._frames.get(_frame_key(*state), {})
+            if len(frame) < len(FIGURE_PIXELS) and state not in states:
+                states.append(state)
+        return states
+
+    def draw_ahead(self) -> bool:
+        """Do one piece of the drawing ahead (a model run or one picture); False when done."""
+        while self._ahead:
+            scenario, stance_pct = self._ahead[0]
+            result, healthy = _simulate(scenario), _simulate(scenario.healthy())
+            if "space" not in vars(result) or "space" not in vars(healthy):
+                result.space, healthy.space  # noqa: B018 (computes the cached properties)
+                return True
+            frame = self._frame(scenario, stance_pct)
+            missing = [name for name in FIGURE_PIXELS if name not in frame]
+            if missing:
+                frame[missing[0]] = self._picture(missing[0], result, healthy,
+                                                  _instant_index(result, stance_pct))
+                return True
+            self._ahead.pop(0)
+        return False
+
+    def _draw_ahead_step(self, loop) -> None:
+        self._ahead_call = None
+        try:
+            more = self.draw_ahead()
+        except Exception:  # drawing ahead only saves time: on failure, draw on demand
+            log.exception("Drawing ahead failed")
+            self._ahead.clear()
+            return
+        if more:  # call_later, not call_soon: a waiting message runs between the pieces
+            self._ahead_call = loop.call_later(0, self._draw_ahead_step, loop)
 
     def narrative_state(self, result, index) -> text.NarrativeState:
         space = result.space
@@ -580,6 +740,11 @@ class Dashboard:
         if self.compensation.value:
             lines.append(t("control.abductor_compensation"))
         return lines
+
+
+def _frame_key(scenario: Scenario, stance_pct: int) -> tuple:
+    """What a state's pictures depend on, besides the language."""
+    return scenario, (int(stance_pct) if scenario.task == "walking" else 0)
 
 
 def _instant_index(result, stance_pct: float) -> int:

@@ -255,6 +255,13 @@ def _server_classes() -> dict:
             self._pending: dict[str, float] = {}
             self._dropping = False
 
+        def connect(self):
+            # Tornado leaves Nagle's algorithm on for websockets, so a picture written while
+            # the previous one is unacknowledged waits for the browser's delayed ACK (40 ms
+            # measured, on every frame of Play). Pictures are large and few: send at once.
+            self.websocket_handler.set_nodelay(True)
+            return super().connect()
+
         def handle_incoming_message(self, incoming_msg) -> None:
             try:
                 channel, header = self._channel_and_header(incoming_msg)

@@ -1,0 +1,159 @@
+"""The dashboard's pictures: drawn once per state, drawn ahead while the kernel idles, and always
+the pictures of the state the controls show.
+
+Without a browser: the dashboard object is driven as the widget messages drive it. The browser
+tests (``test_dashboard_browser.py``) drive the served page.
+"""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from deepgluteal.dashboard import (
+    DRAW_AHEAD_DEFAULT,
+    FIGURE_PIXELS,
+    FRAME_CACHE_SIZE,
+    Dashboard,
+    draw_ahead_depth,
+)
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    """A second dashboard that draws every state on demand, to compare with."""
+    board = Dashboard()
+    board.draw_ahead_depth = 0
+    return board
+
+
+def pictures(board: Dashboard) -> dict[str, bytes]:
+    return {name: board.images[name].value for name in FIGURE_PIXELS}
+
+
+def shown_on_demand(fresh: Dashboard, **values) -> dict[str, bytes]:
+    fresh._frames.clear()
+    fresh._set_values(values)
+    return pictures(fresh)
+
+
+def draw_everything_ahead(board: Dashboard) -> int:
+    pieces = 0
+    while board.draw_ahead():
+        pieces += 1
+    return pieces
+
+
+def test_a_slider_step_drawn_ahead_shows_exactly_what_drawing_on_demand_shows(fresh):
+    board = Dashboard()
+    board.valgus.value = 1
+    assert board.likely_next_states()[0][0].valgus_deg == 2  # onwards, the way it moved
+    assert draw_everything_ahead(board) > 0
+    frames_before = len(board._frames)
+    board.valgus.value = 2
+    assert len(board._frames) == frames_before  # reached, not drawn
+    assert pictures(board) == shown_on_demand(fresh, valgus=2, stance=board.stance.value)
+
+
+def test_every_view_of_a_state_drawn_ahead_matches_on_demand_whatever_was_drawn_between(fresh):
+    board = Dashboard()
+    board._set_values({"valgus": 10, "glute_med": 50, "compensation": True, "variant": "C"})
+    board.glute_max.value = 95  # moved down: the next state is glute_max 90
+    draw_everything_ahead(board)
+    board._set_values({"valgus": 0, "glute_med": 100, "compensation": False,
+                       "variant": "A", "stance": 60})  # other pictures drawn in between
+    board._set_values({"valgus": 10, "glute_med": 50, "compensation": True, "variant": "C",
+                       "stance": 20, "glute_max": 90})
+    assert pictures(board) == shown_on_demand(
+        fresh, valgus=10, glute_med=50, compensation=True, variant="C", stance=20,
+        glute_max=90)
+
+
+def test_play_draws_its_next_frames_and_starts_over_after_the_last():
+    board = Dashboard()
+    board.stance.value = 98
+    board.draw_ahead_depth = 2
+    board.play.playing = True
+    try:
+        states = board.likely_next_states()
+        assert [stance for _, stance in states] == [100, 0]
+        assert all(scenario == board.scenario() for scenario, _ in states)
+        draw_everything_ahead(board)
+        assert board.likely_next_states() == []  # both drawn
+    finally:
+        board.play.playing = False
+
+
+def test_static_tasks_have_no_moment_to_step_and_sliders_stop_at_their_ends():
+    board = Dashboard()
+    board._set_values({"task": "sitting", "valgus": 25})
+    board.valgus.value = 24
+    board.valgus.value = 25  # moved up to the end of the slider
+    board.draw_ahead_depth = 8
+    states = board.likely_next_states()
+    assert states, "the other sliders still have neighbours"
+    assert all(scenario.valgus_deg <= 25 for scenario, _ in states)
+    assert all(scenario.task == "sitting" and stance == board.stance.value
+               for scenario, stance in states)
+
+
+def test_drawing_ahead_stays_within_its_depth_and_can_be_turned_off():
+    board = Dashboard()
+    board.valgus.value = 3
+    assert len(board.likely_next_states()) == DRAW_AHEAD_DEFAULT
+    board.draw_ahead_depth = 0
+    board.valgus.value = 4
+    assert board.likely_next_states() == []
+    assert board.draw_ahead() is False
+
+
+@pytest.mark.parametrize(("setting", "depth"), [
+    ("0", 0), ("5", 5), (" 3 ", 3), ("", DRAW_AHEAD_DEFAULT), ("many", DRAW_AHEAD_DEFAULT),
+    ("-1", DRAW_AHEAD_DEFAULT), ("99", DRAW_AHEAD_DEFAULT), ("2.5", DRAW_AHEAD_DEFAULT),
+])
+def test_draw_ahead_setting_from_the_environment(setting, depth):
+    assert draw_ahead_depth({"DGS_DRAW_AHEAD": setting}) == depth
+
+
+def test_pictures_kept_are_bounded_and_forgotten_with_the_language():
+    board = Dashboard()
+    board.draw_ahead_depth = 0
+    for stance in range(0, 101, 2):
+        board.stance.value = stance
+    for valgus in range(1, 20):
+        board.valgus.value = valgus
+    assert len(board._frames) == FRAME_CACHE_SIZE
+    english = pictures(board)
+    board.language.value = "es"
+    assert len(board._frames) == 1  # only the state shown, drawn again in Spanish
+    assert pictures(board)["posterior"] != english["posterior"]
+
+
+def test_a_failure_while_drawing_ahead_is_logged_and_leaves_the_dashboard_working(
+        monkeypatch, caplog):
+    board = Dashboard()
+    board.valgus.value = 5
+    monkeypatch.setattr(board, "_picture", lambda *args: 1 / 0)
+    loop = types.SimpleNamespace(call_later=lambda *args: pytest.fail("no further step"))
+    board._draw_ahead_step(loop)
+    assert "Drawing ahead failed" in caplog.text
+    assert board._ahead == []
+    monkeypatch.undo()
+    board.valgus.value = 6
+    assert board.images["posterior"].value
+
+
+def test_the_kernel_websocket_sends_each_message_at_once(monkeypatch):
+    """Nagle's algorithm held every third picture of a Play frame for the browser's delayed
+    ACK (40 ms); the guarded connection turns it off when the websocket opens."""
+    from deepgluteal import serving
+
+    guarded = serving.GuardedKernelConnection
+    monkeypatch.setattr(guarded.__mro__[1], "connect", lambda self: "connected")
+    calls = []
+    connection = guarded.__new__(guarded)
+    connection._trait_values["websocket_handler"] = types.SimpleNamespace(
+        set_nodelay=calls.append)
+    assert connection.connect() == "connected"
+    assert calls == [True]
