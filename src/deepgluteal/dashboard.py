@@ -93,15 +93,6 @@ def draw_ahead_depth(environ=os.environ) -> int:
     return DRAW_AHEAD_DEFAULT
 
 
-def _machine_has_a_spare_core() -> bool:
-    """Whether the last minute's load leaves a core idle. Drawing ahead is spare-time work: on
-    a server kept busy by a class it would slow the other viewers' kernels."""
-    try:
-        return os.getloadavg()[0] < (os.cpu_count() or 1)
-    except (AttributeError, OSError):  # no load average on this system
-        return True
-
-
 @lru_cache(maxsize=32)
 def _simulate(scenario: Scenario):
     """The model's answer for a scenario (cached: presets and Play revisit the same states)."""
@@ -617,7 +608,7 @@ class Dashboard:
             self._ahead_call.cancel()
             self._ahead_call = None
         self._ahead = self.likely_next_states()
-        if not self._ahead or not _machine_has_a_spare_core():
+        if not self._ahead:
             return
         try:
             loop = asyncio.get_running_loop()
