@@ -7,9 +7,12 @@ tests (``test_dashboard_browser.py``) drive the served page.
 
 from __future__ import annotations
 
+import io
 import types
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from deepgluteal.dashboard import (
     DRAW_AHEAD_DEFAULT,
@@ -18,6 +21,7 @@ from deepgluteal.dashboard import (
     Dashboard,
     draw_ahead_depth,
 )
+from deepgluteal.views.render import jpeg_bytes
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +161,16 @@ def test_the_kernel_websocket_sends_each_message_at_once(monkeypatch):
         set_nodelay=calls.append)
     assert connection.connect() == "connected"
     assert calls == [True]
+
+
+def test_a_jpeg_picture_decodes_to_the_frame_it_was_made_from_whatever_its_alpha():
+    board = Dashboard()
+    board.valgus.value = 12
+    frame = board.rasterizers["frontal"].render_rgba().copy()
+    decoded = np.asarray(Image.open(io.BytesIO(jpeg_bytes(frame))).convert("RGB"), dtype=int)
+    assert decoded.shape == (*frame.shape[:2], 3)
+    assert np.abs(decoded - frame[..., :3]).mean() < 1.5  # quality 90, full colour
+    frame[..., 3] = 0  # the alpha byte is padding
+    assert jpeg_bytes(frame) == jpeg_bytes(np.concatenate(
+        [frame[..., :3], np.full(frame.shape[:2] + (1,), 255, np.uint8)], axis=2))
+    assert jpeg_bytes(frame[:, ::-1]) != jpeg_bytes(frame)  # a mirrored view is copied first
