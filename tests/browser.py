@@ -103,7 +103,15 @@ def keyboard_redraws(page, timeout_s: float = 30.0) -> bool:
     def pixels():
         return page.locator(".dgs-figure-frontal").first.screenshot()
 
-    before = pixels()
+    # The page may still be showing changes the kernel made before (after a flood of updates it
+    # works through a backlog): the user presses once it shows a steady state.
+    deadline = time.monotonic() + timeout_s
+    before, steady_since = pixels(), time.monotonic()
+    while time.monotonic() - steady_since < 1.0 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        now = pixels()
+        if now != before:
+            before, steady_since = now, time.monotonic()
     handle = slider_handle(page, "valgus")
     handle.focus()
     now = handle.get_attribute("aria-valuenow")

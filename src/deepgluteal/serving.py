@@ -94,11 +94,12 @@ class VoilaProcess:
         return self.log_path.read_text()
 
     def kernel_pids(self) -> list[int]:
-        """Process ids of the kernels this server started."""
+        """Process ids of the running kernels this server started (not those that exited and
+        wait for the server to collect them)."""
         children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
         if not children.exists():
             return []
-        return [int(pid) for pid in children.read_text().split()]
+        return [int(pid) for pid in children.read_text().split() if _running(int(pid))]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -126,6 +127,15 @@ def rss_mb(pid: int) -> float | None:
     except FileNotFoundError:
         return None
     return None
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and has not exited (a zombie has exited)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def kernel_pid(kernel_id: str) -> int | None:
