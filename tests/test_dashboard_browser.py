@@ -189,6 +189,10 @@ def test_url_sets_the_state_and_bad_values_fall_back_with_a_note(browser, voila_
         assert slider_value(page, "valgus") == 0
         note = text_of(page, ".dgs-note")
         assert "valgus" in note and "task" in note
+        box = page.locator(".dgs-note").first.bounding_box()
+        flags = page.locator(".dgs-redflags").first.bounding_box()
+        assert box["height"] > 0 and box["y"] + box["height"] <= flags["y"], \
+            "the note is hidden under the red flags"
         assert "Traceback" not in page.content()
         title = text_of(page, ".dgs-title")
         assert "glúteo" in title.lower() or "síndrome" in title.lower()

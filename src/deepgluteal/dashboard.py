@@ -308,11 +308,11 @@ class Dashboard:
         header = widgets.HBox([self.title, presets_row, self.mode, self.language],
                               layout=widgets.Layout(justify_content="space-between"))
         header.add_class("dgs-header")
-        controls = widgets.VBox([self.controls_heading, self.valgus, self.glute_med,
+        # The note on a shared link's bad values comes first, where it is seen at once.
+        controls = widgets.VBox([self.controls_heading, self.note, self.valgus, self.glute_med,
                                  self.glute_max, self.task, widgets.HBox([self.play]),
                                  self.stance, self.variant, self.compensation, self.handout,
-                                 *self.page_buttons.values(),
-                                 self.note, self.handout_slot])
+                                 *self.page_buttons.values(), self.handout_slot])
         controls.add_class("dgs-controls")
         side = widgets.VBox([self.narrative, self.numbers, self.images["loads"]])
         side.add_class("dgs-side")

@@ -48,7 +48,7 @@ class LoadsView:
     def __init__(self, figure, labels, text, y_max_pct=100.0):
         self.groups = tuple(GROUP_COLOURS)
         grid = figure.add_gridspec(1, 2, width_ratios=(1, 2.3), wspace=0.2,
-                                   left=0.15, right=0.97, bottom=0.2, top=0.78)
+                                   left=0.2, right=0.95, bottom=0.2, top=0.78)
         self.ax_now = figure.add_subplot(grid[0])
         self.ax_stance = figure.add_subplot(grid[1], sharey=self.ax_now)
         for ax in (self.ax_now, self.ax_stance):
