@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import numpy as np
 from PIL import Image
 
 FIGURES = ("posterior", "frontal", "loads")
+# What a Python traceback leaves in text a visitor can see: the one pattern every test uses.
+TRACEBACK = re.compile(r'Traceback|File "[^"]+", line \d+|\.py", line')
 
 
 def image_src(page, figure: str) -> str:
@@ -30,7 +33,11 @@ def wait_for_new_sources(page, before: dict[str, str], figures=FIGURES, timeout_
 
 
 def settle(page, quiet_ms: int = 400, timeout_ms: int = 15_000) -> None:
-    """Wait until no figure has changed for ``quiet_ms`` (the kernel has caught up)."""
+    """Wait until no figure has changed for ``quiet_ms`` (the kernel has caught up).
+
+    Raises AssertionError when the figures are still changing after ``timeout_ms``: a test must
+    not go on to compare pictures the page is still drawing.
+    """
     waited, last, quiet = 0, figure_sources(page), 0
     while waited < timeout_ms:
         page.wait_for_timeout(100)
@@ -40,6 +47,17 @@ def settle(page, quiet_ms: int = 400, timeout_ms: int = 15_000) -> None:
         last = now
         if quiet >= quiet_ms:
             return
+    raise AssertionError(f"the figures were still changing after {timeout_ms} ms")
+
+
+def page_kernel(page):
+    """The kernel and cookies of a page open in Chromium, as a client of its own would use."""
+    from deepgluteal.serving import Viewer
+
+    kernel_id = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    return Viewer(kernel_id, cookie, page="")
 
 
 def slider_handle(page, name: str):

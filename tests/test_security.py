@@ -16,16 +16,16 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 import websocket
-from browser import keyboard_redraws
+from browser import TRACEBACK, keyboard_redraws, page_kernel
 from conftest import LOG_DIR, open_dashboard
 
 from deepgluteal.serving import (
     V1_PROTOCOL,
     KernelSocket,
-    Viewer,
     VoilaProcess,
     close_viewer,
     kernel_pid,
@@ -39,7 +39,6 @@ VALGUS = "dgs-control-valgus"
 VALGUS_RANGE = (0, 25)  # the slider's own range (README, Selectors)
 SOURCE_MARKERS = ("build_dashboard", "from deepgluteal", "import ", "def ", '"cells"',
                   "nbformat", "{%", "MappingKernelManager")
-TRACEBACK = re.compile(r'Traceback|File "[^"]+", line \d+|\.py", line')
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -68,20 +67,20 @@ def legacy_binary(message: dict, buffers=()) -> bytes:
                      *(offset.to_bytes(4, "big") for offset in offsets), *parts])
 
 
+def round_trip(socket: KernelSocket) -> None:
+    """A reply on the shell and on the control channel of this connection: the kernel has
+    handled every message this connection sent before on either channel (each channel is
+    handled in order), so code any of them ran has finished running."""
+    for channel in ("shell", "control"):
+        socket.wait_idle(socket.send("kernel_info_request", {}, channel=channel))
+
+
 def sync(server, viewer, timeout_s: float = 60.0) -> dict:
     """A fresh connection's round trip to the kernel (shell and control): the kernel is alive
     and has handled everything sent before. Returns the widget states."""
     with KernelSocket(server.url, viewer.kernel_id, viewer.cookie, timeout_s=timeout_s) as socket:
-        socket.wait_idle(socket.send("kernel_info_request", {}, channel="control"))
+        round_trip(socket)
         return socket.widget_states()
-
-
-def page_kernel(page):
-    """The kernel and cookies of a page open in Chromium, as a client of its own would use."""
-    kernel_id = page.evaluate(
-        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
-    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
-    return Viewer(kernel_id, cookie, page="")
 
 
 def readout(page) -> str:
@@ -274,19 +273,45 @@ def test_the_payload_would_leave_its_marker(tmp_path):
 
 @pytest.mark.parametrize("variant", list(EXEC_VARIANTS))
 def test_execute_request_runs_no_code(voila_server, viewer, tmp_path, variant):
-    protocol, send = EXEC_VARIANTS[variant]
-    marker = tmp_path / "marker"
     pid = kernel_pid(viewer.kernel_id)
     assert pid is not None
-    with KernelSocket(voila_server.url, viewer.kernel_id, viewer.cookie,
-                      protocol=protocol) as socket:
-        assert socket.protocol == protocol
-        send(socket, payload(marker))
-        time.sleep(0.3)
-    sync(voila_server, viewer)  # the kernel has handled (or never got) the messages
-    time.sleep(0.5)  # the control channel runs on its own thread
-    assert not marker.exists(), f"{variant}: code ran in the kernel"
+    assert not execute_variant_ran_code(voila_server, viewer, variant, tmp_path / "marker"), \
+        f"{variant}: code ran in the kernel"
     assert kernel_pid(viewer.kernel_id) == pid, f"{variant}: the kernel died or restarted"
+
+
+def execute_variant_ran_code(server, viewer, variant, marker) -> bool:
+    """Send one execute variant, wait for the kernel to have handled it, say if code ran."""
+    protocol, send = EXEC_VARIANTS[variant]
+    with KernelSocket(server.url, viewer.kernel_id, viewer.cookie, protocol=protocol) as socket:
+        assert socket.protocol == protocol, f"{variant}: the server chose another protocol"
+        send(socket, payload(marker))
+        try:
+            round_trip(socket)  # the kernel has handled (or never got) what this socket sent
+            synchronised = True
+        except (OSError, websocket.WebSocketConnectionClosedException):
+            synchronised = False  # the server dropped a connection that sent a malformed frame
+    assert sync(server, viewer), f"{variant}: the kernel sent no widget states"
+    if not synchronised:
+        # Frames already forwarded reached the kernel before the fresh connection's requests.
+        sync(server, viewer)
+    return marker.exists()
+
+
+def test_the_check_sees_code_run_on_a_server_without_guards(tmp_path, monkeypatch):
+    """Without Voila's message filter and the project's guarded connection, the variants above
+    do run code, and the check sees it at once (no waiting for time)."""
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+    unguarded = [
+        "--Voila.kernel_websocket_connection_class=jupyter_server.services.kernels.connection."
+        "channels.ZMQChannelsWebsocketConnection",
+        "--VoilaConfiguration.multi_kernel_manager_class="
+        "permissive_server.PermissiveKernelManager"]
+    with VoilaProcess(log_dir=LOG_DIR, extra_args=unguarded) as server:
+        taken = open_viewer(server.url)
+        ran = [variant for index, variant in enumerate(EXEC_VARIANTS)
+               if execute_variant_ran_code(server, taken, variant, tmp_path / f"m{index}")]
+    assert {"legacy json, shell", "legacy json, control", "v1, shell", "v1, control"} <= set(ran)
 
 
 def test_an_oversized_message_closes_only_its_own_connection(voila_server, viewer, tmp_path):
