@@ -4,30 +4,57 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Exact versions of everything installed into .venv (make lock refreshes it).
+LOCK := requirements.lock.txt
+# The oldest versions pyproject.toml allows, for the unit tests (make test-lowest).
+LOWEST := .venv-lowest
 PORT ?= 8866
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 
-.PHONY: dashboard test lint figures bench chromium nginx clean help
+.PHONY: dashboard test test-lowest lock lint figures bench chromium nginx clean help
 
 help:
 	@echo "make dashboard  set up and serve the dashboard at http://127.0.0.1:$(PORT)"
-	@echo "make test       set up and run the whole test suite (unit, notebooks, browser)"
+	@echo "make test       set up and run the whole test suite (unit, notebooks, browser),"
+	@echo "                then the unit tests against the oldest allowed versions"
+	@echo "make lock       refresh $(LOCK), the exact versions make installs"
 	@echo "make figures    export the canonical figures into figures/"
 	@echo "make bench      run the benchmarks; results in benchmarks/results/"
 	@echo "make lint       ruff"
 
-# The environment is rebuilt only when the project's dependency list or the page template
-# changes (the template is copied into the environment by the install).
-$(STAMP): pyproject.toml $(wildcard share/jupyter/voila/templates/dgs/*)
+# The environment is rebuilt only when the project's dependency list, the lock or the page
+# template changes (the template is copied into the environment by the install).
+$(STAMP): pyproject.toml $(LOCK) $(wildcard share/jupyter/voila/templates/dgs/*)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
+# Newest versions allowed by pyproject.toml, for Python 3.11 and later on every platform.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		--upgrade --quiet --no-header --annotation-style line \
+		--custom-compile-command "make lock" -o $(LOCK)
+
+# The unit tests (not the browser or notebook ones) against the lowest versions pyproject.toml
+# allows for its direct dependencies: its lower bounds are versions that were tested. Picture
+# baselines are left out (older matplotlib rasterizes text differently, not wrongly), and so is
+# the readability check of every string (slow, and its textstat is the same version).
+$(LOWEST)/.installed-stamp: pyproject.toml $(STAMP)
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(LOWEST)
+	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e '.[test]'
+	@touch $@
+
+test-lowest: $(LOWEST)/.installed-stamp
+	$(LOWEST)/bin/python -m pytest -p no:cacheprovider -q -m "not browser and not notebook" \
+		-k "not matches_baseline and not reads_at_grade"
+
 dashboard: $(STAMP)
-	$(BIN)/voila notebooks/dashboard.ipynb --port=$(PORT)
+	$(BIN)/deepgluteal serve --port=$(PORT)
 
 # $(call debian_package,PROGRAM,PACKAGE,WHAT NEEDS IT): install a Debian package when its
 # program is missing and we are root; otherwise say exactly what to install.
@@ -52,6 +79,7 @@ nginx:
 
 test: $(STAMP) chromium nginx
 	$(BIN)/python -m pytest
+	$(MAKE) test-lowest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -63,4 +91,4 @@ bench: $(STAMP) chromium
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LOWEST) .pytest_cache

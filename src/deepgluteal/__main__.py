@@ -2,6 +2,7 @@
 
     python -m deepgluteal moment-arms [--flexion-deg LIST] ... [--out FILE]
     python -m deepgluteal simulate [--valgus-deg 10] [--glute-med-strength 0.5] ... [--out FILE]
+    deepgluteal serve [--host H] [--port P] [--lang L] [--max-viewers N] [--base-url PATH] ...
 
 ``python -m deepgluteal COMMAND --help`` lists every option with its unit and range. Each
 command is one ``_add_<command>(subparsers)`` function that registers its options and its
@@ -24,6 +25,7 @@ from deepgluteal.scenario import (
     TASKS,
     Scenario,
 )
+from deepgluteal.serve import add_serve_command
 
 # Ranges of the posture grid for moment-arms: gait2392's coordinate ranges (deg).
 HIP_RANGE_DEG = (-120.0, 120.0)
@@ -239,11 +241,13 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``python -m deepgluteal`` parser with one subcommand per export."""
     parser = argparse.ArgumentParser(
         prog="python -m deepgluteal",
-        description="Deep Gluteal Syndrome explainer: export the musculoskeletal model's "
-                    "numbers as CSV. The model is an explanation, not a diagnosis.")
+        description="Deep Gluteal Syndrome explainer: serve the dashboard, or export the "
+                    "musculoskeletal model's numbers as CSV. The model is an explanation, not a "
+                    "diagnosis.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_moment_arms(commands)
     _add_simulate(commands)
+    add_serve_command(commands)
     return parser
 
 

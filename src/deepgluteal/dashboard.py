@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from traitlets import TraitError
 
 from deepgluteal import text
+from deepgluteal.language import ACCEPT_LANGUAGE_KEY, choose_language, default_language
 from deepgluteal.model import simulate
 from deepgluteal.presets import DEFAULT_STANCE_PCT, HEALTHY, presets
 from deepgluteal.scenario import NERVE_VARIANTS, TASKS, Scenario
@@ -169,12 +170,13 @@ class Dashboard:
 
     Parameters
     ----------
-    lang : str
-        One of :data:`deepgluteal.text.LANGUAGES`.
+    lang : str, optional
+        One of :data:`deepgluteal.text.LANGUAGES`; by default the server's
+        (:func:`deepgluteal.language.default_language`, English unless set).
     """
 
-    def __init__(self, lang: str = "en"):
-        self.lang = lang if lang in text.LANGUAGES else "en"
+    def __init__(self, lang: str | None = None):
+        self.lang = lang if lang in text.LANGUAGES else default_language()
         self._suspended = False
         self._last_valid: dict | None = None
         self.notes: list[str] = []
@@ -435,13 +437,21 @@ class Dashboard:
             self.notes = []
             self._show_notes()
 
-    def apply_query_string(self, query: str | None) -> None:
+    def apply_query_string(self, query: str | None, accept_language: str | None = None) -> None:
         """Initial state from a shared link, e.g. ``?valgus=12&glute_med=50&lang=es``.
 
-        Bad values fall back to the defaults with a visible note; nothing raises.
+        Without ``lang`` in the link, the browser's ``Accept-Language`` chooses (by default the
+        header Voila passed to this kernel). Bad values fall back to the defaults with a visible
+        note; nothing raises.
         """
         params = parse_qs(query or "", keep_blank_values=True)
         notes, values = [], {}
+        if "lang" not in params:
+            if accept_language is None:
+                accept_language = os.environ.get(ACCEPT_LANGUAGE_KEY, "")
+            browser_lang = choose_language(None, accept_language, default=self.lang)
+            if browser_lang != self.lang:
+                self.language.value = browser_lang  # redraws with the new words
         if "lang" in params:
             candidate = params["lang"][-1]
             if candidate not in text.LANGUAGES:

@@ -1,9 +1,9 @@
 """Serving the dashboard: start and stop its Voila server, guard it, and talk to its kernels.
 
-- :class:`VoilaProcess` runs Voila from the repository root, so that it reads the project's
-  ``voila.json`` (tests and benchmarks).
+- :class:`VoilaProcess` runs ``deepgluteal serve`` (the project's settings, see
+  :mod:`deepgluteal.serve`) on a free port (tests and benchmarks).
 - ``CappedKernelManager`` and ``GuardedKernelConnection`` are the server-side classes that
-  ``voila.json`` names: a cap on concurrent kernels, and a kernel websocket limited to what a
+  ``server/voila.json`` names: a cap on concurrent kernels, and a kernel websocket limited to what a
   dashboard page sends. They are built on first use (see :func:`_server_classes`).
 - :func:`open_viewer` and :class:`KernelSocket` are a viewer without a browser: they take a
   kernel by loading the page and speak the Jupyter kernel protocol over its websocket, as a
@@ -53,27 +53,38 @@ class VoilaProcess:
     notebook : str
         Path relative to the repository root.
     extra_args : sequence of str
-        More command-line options (they override ``voila.json``).
+        More Voila options (``--Class.trait=value``; they override the project's settings).
     log_dir : pathlib.Path, optional
         Folder for the server's log ``dgs-voila-<port>.log`` (default: the temporary folder).
     base_url : str
         Path prefix of every URL the server answers and writes (``/dgs/`` behind a proxy).
+    serve_args : sequence of str
+        More ``deepgluteal serve`` options (``--lang es``, ``--public-url ...``).
+    command : sequence of str, optional
+        The ``deepgluteal`` command to run (default: this Python's ``-m deepgluteal``).
+    cwd : path, optional
+        Folder to run it in (default: the repository root).
     """
 
-    def __init__(self, notebook: str = DASHBOARD_NOTEBOOK, extra_args=(), log_dir=None,
-                 port: int | None = None, timeout_s: float = 60.0, base_url: str = "/"):
+    def __init__(self, notebook: str | None = DASHBOARD_NOTEBOOK, extra_args=(), log_dir=None,
+                 port: int | None = None, timeout_s: float = 60.0, base_url: str = "/",
+                 serve_args=(), command=None, cwd=None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}{base_url}"
-        if base_url != "/":
-            extra_args = (f"--base_url={base_url}", *extra_args)
         log_dir = Path(log_dir or os.environ.get("TMPDIR", "/tmp"))
         self.log_path = log_dir / f"dgs-voila-{self.port}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        voila = Path(sys.executable).with_name("voila")
+        argv = [*(command or (sys.executable, "-m", "deepgluteal")), "serve",
+                "--host=127.0.0.1", f"--port={self.port}", f"--base-url={base_url}",
+                *serve_args]
+        if notebook is not None:
+            argv.append(f"--notebook={notebook}")
+        if extra_args:
+            argv += ["--", *extra_args]
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [str(voila), notebook, f"--port={self.port}", "--no-browser", *extra_args],
-            cwd=REPOSITORY, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            argv, cwd=cwd or REPOSITORY, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True)
         self.pid = self.process.pid
         self._wait_until_up(timeout_s)
 
@@ -172,7 +183,7 @@ def __getattr__(name: str):
 
 @functools.cache
 def _server_classes() -> dict:
-    """The classes ``voila.json`` names, built when Voila first asks for them.
+    """The classes ``server/voila.json`` names, built when Voila first asks for them.
 
     They subclass jupyter_server's, whose import takes over a second; the tests and
     benchmarks that import this module for :class:`VoilaProcess` do not pay for it.
