@@ -176,8 +176,8 @@ def configure(c, settings: HubSettings, state_dir: Path = STATE_DIR, environ=os.
         c.JupyterHub.services.append({"name": OPERATOR_SERVICE, "api_token": operator_token})
         c.JupyterHub.load_roles.append({
             "name": OPERATOR_SERVICE, "services": [OPERATOR_SERVICE],
-            "scopes": ["list:users", "read:users", "read:servers", "servers",
-                       "admin:users"]})
+            "scopes": ["list:users", "read:users", "read:servers", "servers", "list:services",
+                       "read:services", "admin:users"]})
 
 
 def _secret(path: Path) -> str:
@@ -219,7 +219,8 @@ hub:
       username_pattern: {username_pattern}
     Spawner:
       http_timeout: 120
-  # A class arriving at once: start up to {concurrent_spawn_limit} pods in parallel; never run more than {active_server_limit}.
+  # A class arriving at once: start up to {concurrent_spawn_limit} pods in parallel;
+  # never run more than {active_server_limit}.
   concurrentSpawnLimit: {concurrent_spawn_limit}
   activeServerLimit: {active_server_limit}
 

@@ -77,6 +77,10 @@ def _identity_provider():
         sends the browser back).
         """
 
+        def __init__(self, **kwargs):
+            kwargs.pop("token", None)  # Voila passes its own; the hub's API token is used
+            super().__init__(**kwargs)
+
         def get_handlers(self):
             base_url = self.parent.base_url if self.parent is not None else "/"
             return [(url_path_join(base_url, pattern), *rest)
