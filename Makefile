@@ -66,10 +66,11 @@ $(HUB_PROXY): $(HUB_PROXY_LOCK)
 
 hub-proxy: $(HUB_PROXY)
 
+HUB_ENV = HUB_PASSWORD="$(HUB_PASSWORD)" DGS_HUB_PORT="$(HUB_PORT)" DGS_HUB_IDLE_TIMEOUT_S="$(HUB_IDLE_TIMEOUT)"
+
 hub: $(STAMP) $(HUB_PROXY)
-	@HUB_PASSWORD="$(HUB_PASSWORD)" $(BIN)/python -c 'from deepgluteal.hub import announce; announce()'
-	cd .hub && HUB_PASSWORD="$(HUB_PASSWORD)" DGS_HUB_PORT="$(HUB_PORT)" DGS_HUB_IDLE_TIMEOUT_S="$(HUB_IDLE_TIMEOUT)" \
-		../$(BIN)/jupyterhub -f ../deploy/jupyterhub/jupyterhub_config.py
+	@$(HUB_ENV) $(BIN)/python -m deepgluteal.hub announce
+	cd .hub && $(HUB_ENV) ../$(BIN)/jupyterhub -f ../deploy/jupyterhub/jupyterhub_config.py
 
 # The Zero to JupyterHub values are generated from the same hub.toml (tests/test_hub.py checks).
 hub-values: $(STAMP)

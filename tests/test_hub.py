@@ -50,7 +50,7 @@ def student(hub):
 
 
 def sign_in(browser, hub, name: str):
-    """A student in a browser context of their own: the hub's login form, then the dashboard."""
+    """A student in a browser context of their own submits the hub's login form."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     page.watch = PageWatch(page, hub.url)
@@ -59,12 +59,16 @@ def sign_in(browser, hub, name: str):
     page.fill("#username_input", name)
     page.fill("#password_input", hub.password)
     page.click("#login_submit")
+    return page, context
+
+
+def wait_for_dashboard(page, name: str) -> None:
+    """The hub started the student's server and sent the browser on to a drawn dashboard."""
     page.wait_for_url(f"**/user/{name}/**", timeout=240_000)
     page.wait_for_selector(".dgs-dashboard", timeout=120_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('[class*=\"dgs-figure-\"]')]"
         ".some(el => el.getAttribute('src'))", timeout=120_000)
-    return page, context
 
 
 # ----------------------------------------------------------------------------- the hub
@@ -134,8 +138,10 @@ def test_execute_request_runs_no_code_through_the_hub(student, tmp_path, variant
 def test_three_students_each_get_their_own_dashboard(hub, browser):
     pages = {}
     try:
-        for name in STUDENTS:
+        for name in STUDENTS:  # the class logs in together; the hub starts three servers
             pages[name] = sign_in(browser, hub, name)
+        for name, (page, _) in pages.items():
+            wait_for_dashboard(page, name)
         kernels = {name: page.evaluate(
             "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
             for name, (page, _) in pages.items()}
@@ -170,6 +176,12 @@ def test_three_students_each_get_their_own_dashboard(hub, browser):
     finally:
         for _, context in pages.values():
             context.close()
+    # A closed tab frees its kernel at once behind the hub too (the template's lifecycle.js;
+    # the hub's own xsrf check applies to the shutdown request).
+    deadline = time.monotonic() + 60
+    while any(map(kernel_pid, kernels.values())) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not any(map(kernel_pid, kernels.values())), "a closed tab left its kernel running"
 
 
 # ----------------------------------------------------------------------------- culling

@@ -204,8 +204,8 @@ VALUES_TEMPLATE = """\
 # server as `make hub` runs for each student on one machine: standalone Voila with the
 # repository's voila.json, signed in through the hub (src/deepgluteal/hub_singleuser.py).
 # Sizes come from benchmarks/bench_load.py and benchmarks/bench_hub.py on a 2-core machine
-# (docs/DEPLOY.md): a viewer's kernel holds about 140 MB, the student's Voila server about
-# 110 MB more.
+# (docs/DEPLOY.md): a viewer's kernel holds about 130-140 MB, the student's Voila server about
+# 145 MB more.
 
 hub:
   config:
@@ -236,7 +236,7 @@ singleuser:
   extraEnv:
     DGS_KERNELS_PER_STUDENT: "{kernels_per_student}"
   memory:
-    # Voila server (about 110 MB) + a kernel (about 140 MB) + a reload's second kernel while
+    # Voila server (about 145 MB) + a kernel (about 140 MB) + a reload's second kernel while
     # the first shuts down; the limit leaves room for {kernels_per_student} tabs.
     guarantee: 384M
     limit: 768M
@@ -479,15 +479,17 @@ def main(argv=None) -> None:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m deepgluteal.hub")
-    parser.add_argument("action", choices=["values", "password"],
-                        help="values: print values.yaml from hub.toml; password: print the "
-                             "class password `make hub` uses")
+    parser.add_argument("action", choices=["values", "announce"],
+                        help="values: print values.yaml as generated from hub.toml; announce: "
+                             "print the address and class password `make hub` uses")
     args = parser.parse_args(argv)
     if args.action == "values":
         sys.stdout.write(values_yaml())
     else:
-        state_dir = Path(os.environ.get("DGS_HUB_STATE_DIR") or STATE_DIR)
-        print(class_password(state_dir))
+        try:
+            announce()
+        except ValueError as error:  # a bad setting or password: say which, no traceback
+            sys.exit(f"make hub: {error}")
 
 
 if __name__ == "__main__":
