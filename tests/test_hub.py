@@ -9,6 +9,7 @@ through the hub's proxy, and that an idle server is culled.
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.request
 from types import SimpleNamespace
@@ -64,11 +65,16 @@ def sign_in(browser, hub, name: str):
 
 def wait_for_dashboard(page, name: str) -> None:
     """The hub started the student's server and sent the browser on to a drawn dashboard."""
-    page.wait_for_url(f"**/user/{name}/**", timeout=240_000)
-    page.wait_for_selector(".dgs-dashboard", timeout=120_000)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[class*=\"dgs-figure-\"]')]"
-        ".some(el => el.getAttribute('src'))", timeout=120_000)
+    try:
+        # Not /hub/user/<name>/, which the hub shows while it starts the server.
+        page.wait_for_url(re.compile(rf"^https?://[^/]+/user/{name}/"), timeout=300_000)
+        page.wait_for_selector(".dgs-dashboard", timeout=180_000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[class*=\"dgs-figure-\"]')]"
+            ".some(el => el.getAttribute('src'))", timeout=120_000)
+    except Exception:
+        page.screenshot(path=str(LOG_DIR / f"hub-{name}-failed.png"))
+        raise
 
 
 # ----------------------------------------------------------------------------- the hub
