@@ -99,7 +99,7 @@ def class_password(state_dir: Path, environ=os.environ) -> str:
     stored = Path(state_dir) / "password"
     if not stored.exists():
         stored.parent.mkdir(parents=True, exist_ok=True)
-        words = "-".join(secrets.choice(_WORDS) for _ in range(3))
+        words = "-".join(secrets.choice(_WORDS) for _ in range(4))
         stored.touch(mode=0o600)
         stored.write_text(words + "\n")
     return stored.read_text().strip()
