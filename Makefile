@@ -12,7 +12,7 @@ PORT ?= 8866
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 
-.PHONY: dashboard test test-lowest lock lint figures bench chromium nginx clean help
+.PHONY: dashboard test test-lowest lock lint figures bench chromium nginx hub hub-proxy hub-values clean help
 
 help:
 	@echo "make dashboard  set up and serve the dashboard at http://127.0.0.1:$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make figures    export the canonical figures into figures/"
 	@echo "make bench      run the benchmarks; results in benchmarks/results/"
 	@echo "make lint       ruff"
+	@echo "make hub        serve the dashboard to a class through JupyterHub at http://127.0.0.1:8000"
 
 # The environment is rebuilt only when the project's dependency list, the lock or the page
 # template changes (the template is copied into the environment by the install).
@@ -77,7 +78,32 @@ chromium:
 nginx:
 	$(call debian_package,$(NGINX),nginx,the reverse-proxy tests)
 
-test: $(STAMP) chromium nginx
+# JupyterHub for a class (README, "A class through JupyterHub"). Its settings are in
+# deploy/jupyterhub/hub.toml; HUB_PASSWORD, HUB_PORT and HUB_IDLE_TIMEOUT (seconds) override them
+# for one run. configurable-http-proxy comes from npm, pinned by the lock file, into .hub/node.
+HUB_PROXY := .hub/node/node_modules/.bin/configurable-http-proxy
+HUB_PROXY_LOCK := deploy/jupyterhub/proxy/package.json deploy/jupyterhub/proxy/package-lock.json
+
+$(HUB_PROXY): $(HUB_PROXY_LOCK)
+	@command -v npm >/dev/null || { echo "npm (Node.js 20 or newer) is needed by make hub: sudo apt-get install -y nodejs npm"; exit 1; }
+	mkdir -p .hub/node
+	cp $(HUB_PROXY_LOCK) .hub/node/
+	npm ci --prefix .hub/node --no-audit --no-fund --loglevel=error
+	@touch $(HUB_PROXY)
+
+hub-proxy: $(HUB_PROXY)
+
+HUB_ENV = HUB_PASSWORD="$(HUB_PASSWORD)" DGS_HUB_PORT="$(HUB_PORT)" DGS_HUB_IDLE_TIMEOUT_S="$(HUB_IDLE_TIMEOUT)"
+
+hub: $(STAMP) $(HUB_PROXY)
+	@$(HUB_ENV) $(BIN)/python -m deepgluteal.hub announce
+	cd .hub && $(HUB_ENV) ../$(BIN)/jupyterhub -f ../deploy/jupyterhub/jupyterhub_config.py
+
+# The Zero to JupyterHub values are generated from the same hub.toml (tests/test_hub.py checks).
+hub-values: $(STAMP)
+	$(BIN)/python -m deepgluteal.hub values > deploy/jupyterhub/values.yaml
+
+test: $(STAMP) chromium nginx $(HUB_PROXY)
 	$(BIN)/python -m pytest
 	$(MAKE) test-lowest
 
@@ -91,4 +117,4 @@ bench: $(STAMP) chromium
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(LOWEST) .pytest_cache
+	rm -rf $(VENV) $(LOWEST) .pytest_cache .hub

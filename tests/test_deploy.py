@@ -63,9 +63,15 @@ def test_the_singleuser_image_is_named_and_tagged(values):
 
 
 def test_students_land_on_the_dashboard(values):
-    assert values["singleuser"]["defaultUrl"] == DASHBOARD_URL
+    # A pod runs the student's dashboard server (standalone Voila signed in through the hub,
+    # src/deepgluteal/hub_singleuser.py), which serves the dashboard at the student's prefix.
+    from deepgluteal import hub_singleuser
+
+    assert values["singleuser"]["defaultUrl"] == "/"
     assert (REPO / serving.DASHBOARD_NOTEBOOK).is_file()
-    assert values["singleuser"]["cmd"] == "jupyterhub-singleuser"
+    assert values["singleuser"]["cmd"] == ["python", "-m", hub_singleuser.__name__]
+    command = hub_singleuser.server_command("/user/a/", "0.0.0.0", 8888)
+    assert serving.DASHBOARD_NOTEBOOK in command and "--base_url=/user/a/" in command
 
 
 def test_a_pod_holds_a_kernel_and_its_server(values):
@@ -92,8 +98,8 @@ def test_the_pod_is_read_only_and_offline(values):
     assert singleuser["storage"]["type"] == "none"
     rules = singleuser["networkPolicy"]["egressAllowRules"]
     assert singleuser["networkPolicy"]["enabled"] is True and rules["nonPrivateIPs"] is False
-    for extra in singleuser["extraFiles"].values():
-        assert extra["mountPath"].startswith("/etc/jupyter/") and isinstance(extra["data"], dict)
+    # No Jupyter server runs in the pod, so there is no terminal or contents API to switch off.
+    assert "jupyterhub-singleuser" not in json.dumps(singleuser)
     assert values["hub"]["config"]["JupyterHub"]["authenticator_class"]
 
 

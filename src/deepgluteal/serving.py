@@ -267,6 +267,11 @@ def _server_classes() -> dict:
         max_pending = Integer(
             32, config=True,
             help="Shell messages a client may have waiting in the kernel; more are dropped.")
+        max_pending_state_requests = Integer(
+            512, config=True,
+            help="Widget state requests (answered without a redraw) that may wait beyond "
+                 "max_pending: a page whose first request for every widget's state took over "
+                 "4 s (a busy machine) asks again for each widget separately, all at once.")
         pending_expiry_s = Float(
             30.0, config=True,
             help="Seconds after which an unanswered message no longer counts as waiting.")
@@ -295,7 +300,7 @@ def _server_classes() -> dict:
             if msg_type not in PAGE_MESSAGES.get(channel, ()):
                 self.log.warning("Dropped a %.40r message on the %.20r channel", msg_type, channel)
                 return
-            if channel == "shell" and not self._admit(msg_id):
+            if channel == "shell" and not self._admit(msg_id, incoming_msg, msg_type):
                 return
             super().handle_incoming_message(incoming_msg)
 
@@ -310,12 +315,15 @@ def _server_classes() -> dict:
                 msg = json.loads(incoming_msg)
             return msg.get("channel") or "shell", msg["header"]
 
-        def _admit(self, msg_id: str) -> bool:
+        def _admit(self, msg_id: str, incoming_msg=None, msg_type: str = "") -> bool:
             now = time.monotonic()
             if len(self._pending) >= self.max_pending:
                 self._pending = {key: sent for key, sent in self._pending.items()
                                  if now - sent < self.pending_expiry_s}
-            if len(self._pending) >= self.max_pending:
+            bound = self.max_pending
+            if len(self._pending) >= bound and self._requests_state(incoming_msg, msg_type):
+                bound += self.max_pending_state_requests
+            if len(self._pending) >= bound:
                 if not self._dropping:
                     self.log.warning("Kernel %s: a client has %d messages waiting; dropping "
                                      "more until the kernel catches up", self.kernel_id,
@@ -325,6 +333,24 @@ def _server_classes() -> dict:
             self._dropping = False
             self._pending[msg_id] = now
             return True
+
+        def _requests_state(self, incoming_msg, msg_type: str) -> bool:
+            """Whether a shell message is a page's request for one widget's state (or the
+            comm info request that precedes them); read only past ``max_pending``."""
+            if msg_type == "comm_info_request":
+                return True
+            if msg_type != "comm_msg" or incoming_msg is None:
+                return False
+            try:
+                if self.subprotocol == V1_PROTOCOL:
+                    content = self.session.unpack(deserialize_msg_from_ws_v1(incoming_msg)[1][3])
+                elif isinstance(incoming_msg, bytes):
+                    content = deserialize_binary_message(incoming_msg)["content"]
+                else:
+                    content = json.loads(incoming_msg)["content"]
+                return content["data"]["method"] == "request_state"
+            except Exception:
+                return False
 
         def handle_outgoing_message(self, stream, outgoing_msg) -> None:
             if self._pending and getattr(stream, "channel", stream) == "iopub":
