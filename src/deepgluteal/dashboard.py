@@ -27,7 +27,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 from traitlets import TraitError
 
-from deepgluteal import text
+from deepgluteal import helps, text, wording
 from deepgluteal.model import simulate
 from deepgluteal.presets import DEFAULT_STANCE_PCT, HEALTHY, presets
 from deepgluteal.scenario import NERVE_VARIANTS, TASKS, Scenario
@@ -264,8 +264,14 @@ class Dashboard:
         self.lost_text = _html("dgs-lost-text-source")
         self.controls_heading = widgets.HTML()
         self.page_text = widgets.HTML()
-        self.page = widgets.VBox([self.close_page, self.page_text],
-                                 layout=widgets.Layout(display="none"))
+        # "What can help" carries a one-click comparison from the model (issue #11).
+        self.compare = _control(widgets.Button(layout=widgets.Layout(width="auto",
+                                                                     display="none")),
+                                "helps-compare")
+        self.compare.on_click(lambda _button: self.show_comparison())
+        self.compare_text = _html("dgs-helps-comparison-slot")
+        self.page = widgets.VBox([self.close_page, self.page_text, self.compare,
+                                  self.compare_text], layout=widgets.Layout(display="none"))
         self.page.add_class("dgs-page")
         self.page.add_class("dgs-panel-page")
         self._shown_page: str | None = None
@@ -362,6 +368,8 @@ class Dashboard:
             button.description = t(f"{page}.title")
             button.tooltip = t(f"{page}.title")
         self.close_page.description = "✕ " + t("control.close")
+        self.compare.description = t("helps.compare_button")
+        self.compare.tooltip = t("helps.compare_button")
         self.show_page(self._shown_page)
         self.red_flags.value = _red_flags_html(self.lang)
         self.lost_text.value = (f'<span data-button="{html.escape(t("error.reload"))}">'
@@ -383,11 +391,24 @@ class Dashboard:
             self.page.layout.display = "none"
             return
         parts = [f"<h2>{html.escape(self._t(page + '.title'))}</h2>"]
-        for heading, paragraphs in text.sections(page, self.lang):
+        for name, (heading, paragraphs) in zip(text.PAGES[page], text.sections(page, self.lang),
+                                               strict=True):
             parts.append(f"<h3>{html.escape(heading)}</h3>")
             parts.extend(f"<p>{p}</p>" for p in text.glossary_html(paragraphs, self.lang))
+            if page == "helps":
+                parts.append(helps.references_html(name))
         self.page_text.value = "".join(parts)
+        self.compare.layout.display = "flex" if page == "helps" else "none"
+        self.compare_text.value = ""
         self.page.layout.display = "flex"
+
+    def show_comparison(self) -> str:
+        """The model's picture of the shown state with strength back and the knee in line."""
+        scenario = self.scenario()
+        self.compare_text.value = helps.comparison_html(
+            helps.recovery_comparison(scenario), self.lang,
+            static_task=scenario.task != "walking")
+        return self.compare_text.value
 
     # ----------------------------------------------------------------- state
     def scenario(self) -> Scenario:
@@ -674,21 +695,7 @@ class Dashboard:
             self._ahead_call = loop.call_later(0, self._draw_ahead_step, loop)
 
     def narrative_state(self, result, index) -> text.NarrativeState:
-        space = result.space
-        return text.NarrativeState(
-            task=result.scenario.task,
-            valgus_deg=result.scenario.valgus_deg,
-            glute_med_strength=result.scenario.glute_med_strength,
-            glute_max_strength=result.scenario.glute_max_strength,
-            deep_rotator_load_ratio=float(result.deep_rotator_load_ratio[index]),
-            narrowest_clearance_mm=float(space.narrowest_clearance_mm[index]),
-            clearance_change_mm=float(result.clearance_change_mm[index]),
-            compression_index=float(space.compression_index_overall[index]),
-            narrowest_space=str(space.narrowest_space[index]),
-            nerve_variant=result.scenario.nerve_variant,
-            unmet_moment_Nm=float(abs(result.unmet_moment_Nm[index]).max()),
-            abductor_compensation=result.scenario.abductor_compensation,
-        )
+        return wording.narrative_state(result, index)
 
     def _write(self, result, healthy, index) -> None:
         state = self.narrative_state(result, index)
@@ -760,7 +767,17 @@ def _red_flags_html(lang: str) -> str:
     items = "".join(f"<li><b>{html.escape(sign)}</b> {html.escape(action)}</li>"
                     for sign, action in text.red_flags(lang))
     heading = html.escape(text.message("red_flags.heading", lang))
-    return f'<section aria-label="{heading}"><h2>⚠ {heading}</h2><ul>{items}</ul></section>'
+    # Every red flag, always (issue #11): the source text's three, then the standard ones in
+    # one compact row of smaller print.
+    extra = "".join(f"<li><b>{html.escape(sign)}</b> {html.escape(action)}</li>"
+                    for sign, action in text.red_flags(lang, extra=True))
+    more = html.escape(text.message("red_flags.extra_heading", lang))
+    return (f'<section aria-label="{heading}"><h2>⚠ {heading}</h2><ul>{items}</ul>'
+            f'<div class="dgs-redflags-more"><b>{more}:</b>'
+            f'<ul class="dgs-redflags-extra">{extra}</ul></div>'
+            "<style>.dgs-redflags .dgs-redflags-more{font-size:10.5px;line-height:1.2;"
+            "margin-top:2px}.dgs-redflags ul.dgs-redflags-extra{columns:5;column-gap:14px;"
+            "padding-left:14px}.dgs-spacer{height:150px}</style></section>")
 
 
 def _numbers_html(state: text.NarrativeState, healthy: text.NarrativeState, lang: str) -> str:
