@@ -767,17 +767,22 @@ def _red_flags_html(lang: str) -> str:
     items = "".join(f"<li><b>{html.escape(sign)}</b> {html.escape(action)}</li>"
                     for sign, action in text.red_flags(lang))
     heading = html.escape(text.message("red_flags.heading", lang))
-    # Every red flag, always (issue #11): the source text's three, then the standard ones in
-    # one compact row of smaller print.
-    extra = "".join(f"<li><b>{html.escape(sign)}</b> {html.escape(action)}</li>"
+    # Every red flag, always in view (issue #11): the source text's three with what they call
+    # for, then the standard ones in one line of smaller print (what each calls for is in its
+    # tooltip and read out by screen readers). The heading sits beside them to save a line.
+    extra = "".join(f'<li title="{html.escape(action, quote=True)}"><b>{html.escape(sign)}</b>'
+                    f'<span class="dgs-sr-only"> {html.escape(action)}</span></li>'
                     for sign, action in text.red_flags(lang, extra=True))
     more = html.escape(text.message("red_flags.extra_heading", lang))
-    return (f'<section aria-label="{heading}"><h2>⚠ {heading}</h2><ul>{items}</ul>'
-            f'<div class="dgs-redflags-more"><b>{more}:</b>'
+    return (f'<section aria-label="{heading}" class="dgs-redflags-grid"><h2>⚠ {heading}</h2>'
+            f'<ul>{items}</ul><div class="dgs-redflags-more">{more}:'
             f'<ul class="dgs-redflags-extra">{extra}</ul></div>'
-            "<style>.dgs-redflags .dgs-redflags-more{font-size:10.5px;line-height:1.2;"
-            "margin-top:2px}.dgs-redflags ul.dgs-redflags-extra{columns:5;column-gap:14px;"
-            "padding-left:14px}.dgs-spacer{height:150px}</style></section>")
+            "<style>.dgs-redflags-grid{display:grid;grid-template-columns:150px 1fr;"
+            "column-gap:10px;font-size:11px}.dgs-redflags-grid h2{grid-row:1/3}"
+            ".dgs-redflags-more{font-size:10.5px;line-height:1.25;margin-top:1px}"
+            ".dgs-redflags-more ul.dgs-redflags-extra{display:inline;padding-left:4px;"
+            "columns:auto}.dgs-redflags-extra li{display:inline}"
+            ".dgs-redflags-extra li+li::before{content:' · '}</style></section>")
 
 
 def _numbers_html(state: text.NarrativeState, healthy: text.NarrativeState, lang: str) -> str:
