@@ -127,3 +127,32 @@ def test_notebooks_render_every_red_flag(lang):
     for sign, action in text.all_red_flags(lang):
         assert text.message("red_flags.heading", lang) in html
         assert sign.split()[0] in html and action.split()[-1].rstrip(".") in html
+
+
+def test_what_the_pages_say_the_model_shows_is_what_it_shows():
+    # knowledge.valgus and knowledge.weakness state the model's picture after the source's
+    # claim; these are the numbers behind those sentences.
+    def mean_ratio(result, name):
+        k = result.muscle_names.index(name)
+        return result.muscle_force_N[:, k].mean() / result.healthy_muscle_force_N[:, k].mean()
+
+    for valgus in (10.0, 15.0, 20.0):
+        result = simulate(Scenario(valgus_deg=valgus))
+        assert mean_ratio(result, "quad_fem_r") > 1.1 and mean_ratio(result, "gem_r") > 1.1
+        assert mean_ratio(result, "peri_r") < 0.9          # "a little less on average"
+        k = result.muscle_names.index("peri_r")
+        rises = result.stance_pct[result.muscle_force_N[:, k]
+                                  > result.healthy_muscle_force_N[:, k] + 0.5]
+        assert rises.max() <= 40.0                          # "rises only early in the step"
+    weak_max = simulate(Scenario(glute_max_strength=0.4))
+    assert weak_max.deep_rotator_mean_load_ratio > 1.1     # "harder over the whole step"
+    weak_med = simulate(Scenario(glute_med_strength=0.5))
+    healthy = simulate(Scenario())
+    assert weak_med.deep_rotator_mean_load_ratio < 1.0
+    assert weak_med.glute_max_force_N.mean() > 1.5 * healthy.glute_max_force_N.mean()
+    late = weak_med.stance_pct > 200.0 / 3.0
+    difference = weak_med.deep_rotators_force_N - healthy.deep_rotators_force_N
+    assert difference[late].max() > 5.0 and difference[~late].max() < difference[late].max()
+    for lang in text.LANGUAGES:
+        said = " ".join(text.paragraphs("knowledge.valgus", lang))
+        assert text.message("claim.muscle_piriformis", lang).split()[-1] in said

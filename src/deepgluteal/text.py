@@ -659,7 +659,8 @@ def _student_sentences(state: NarrativeState, lang: str) -> list[str]:
     if state.stance_mean_load_ratio is not None and state.stance_peak_load_ratio is not None:
         lines.append(message("stance.student", lang, mean=number(state.stance_mean_load_ratio, 2),
                              peak=number(state.stance_peak_load_ratio, 2),
-                             phase=state.stance_change_phase or "-"))
+                             phase=message(f"stance.phase_{state.stance_change_phase}", lang)
+                             if state.stance_change_phase else "-"))
     return lines
 
 
