@@ -80,6 +80,7 @@ def state_grid():
 
 def stance_grid():
     """Walking and static states with the whole-stance and muscle-by-muscle fields (issue #11)."""
+    room_changes = itertools.cycle((-3.0, -1.0, 0.2, 1.0, 3.0, -0.7))
     muscles = ((), ("piriformis",), ("gemelli", "quadratus_femoris"),
                ("piriformis", "gemelli", "quadratus_femoris"))
     for task, valgus, med, mean, peak, phase, more, less, index, healthy_index in \
@@ -90,7 +91,8 @@ def stance_grid():
         if set(more) & set(less):
             continue
         stance = ({} if task != "walking" else dict(
-            stance_mean_load_ratio=mean, stance_peak_load_ratio=peak, stance_change_phase=phase))
+            stance_mean_load_ratio=mean, stance_peak_load_ratio=peak, stance_change_phase=phase,
+            stance_clearance_change_mm=next(room_changes)))
         yield NarrativeState(task, valgus, med, 1.0, mean, 5.0, -2.0, index, "ischiofemoral",
                              "A", 0.0, med < 1.0, healthy_compression_index=healthy_index,
                              muscles_more=more, muscles_less=less, **stance)

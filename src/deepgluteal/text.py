@@ -370,6 +370,9 @@ class NarrativeState:
     muscles_more, muscles_less : tuple of str
         Deep rotators (:data:`DEEP_MUSCLES`) whose load is at least 10 % above / below healthy,
         over the whole stance in walking, in this position in a static task.
+    stance_clearance_change_mm : float or None
+        Walking only: the change of the nerve's room against healthy walking, averaged over the
+        stance (mm, negative = narrower).
     """
 
     task: str
@@ -390,6 +393,7 @@ class NarrativeState:
     stance_change_phase: str | None = None
     muscles_more: tuple[str, ...] = ()
     muscles_less: tuple[str, ...] = ()
+    stance_clearance_change_mm: float | None = None
 
     def __post_init__(self):
         _check_choice("task", self.task, "task")
@@ -417,6 +421,9 @@ class NarrativeState:
                 _check_number(name, value, "index units" if "index" in name
                               else "multiples of the healthy load", 0.0,
                               1.0 if "index" in name else math.inf)
+        if self.stance_clearance_change_mm is not None:
+            _check_number("stance_clearance_change_mm", self.stance_clearance_change_mm, "mm",
+                          -math.inf, math.inf)
         if self.stance_change_phase is not None and self.stance_change_phase not in PHASES:
             raise ValueError(f"stance_change_phase must be one of {', '.join(PHASES)} "
                              f"(got {self.stance_change_phase!r})")
@@ -496,6 +503,19 @@ def _space_sentence(state: NarrativeState, lang: str) -> str:
                        reference=reference)
     return message(f"narrative.space_{direction}", lang, mm=_round_half_up(abs(change)),
                    where=where, reference=reference)
+
+
+def _stance_space_sentence(state: NarrativeState, lang: str) -> str | None:
+    """Walking: the nerve's room over the whole stance against healthy walking."""
+    change = state.stance_clearance_change_mm
+    if change is None:
+        return None
+    if abs(change) < _SPACE_SAME_MM:
+        return message("stance.room_same", lang)
+    direction = "less" if change < 0 else "more"
+    if abs(change) < _SPACE_SLIGHT_MM:
+        return message(f"stance.room_{direction}_slight", lang)
+    return message(f"stance.room_{direction}", lang, mm=_round_half_up(abs(change)))
 
 
 def _space_reference(task: str) -> str:
@@ -611,7 +631,9 @@ def _patient_sentences(state: NarrativeState, lang: str) -> list[str]:
         if stance:
             sentences.append(stance)
             limit = 5
-        sentences.append(_space_sentence(state, lang))
+        space = _space_sentence(state, lang)
+        over_stance = _stance_space_sentence(state, lang)
+        sentences.append(f"{space} {over_stance}" if over_stance else space)
         if cause:
             sentences.append(cause)
         groups = _extra_groups(state, variant, lang)

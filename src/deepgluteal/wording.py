@@ -63,7 +63,8 @@ def narrative_state(result, index: int) -> text.NarrativeState:
             stance_mean_load_ratio=float(result.deep_rotator_mean_load_ratio),
             stance_peak_load_ratio=float(result.deep_rotator_peak_load_ratio),
             stance_change_phase=phase_of(float(result.stance_pct[int(difference.argmax())])),
-            muscles_more=more, muscles_less=less)
+            muscles_more=more, muscles_less=less,
+            stance_clearance_change_mm=float(np.mean(result.clearance_change_mm)))
     else:
         more, less = muscle_changes(result, index)
         stance = dict(muscles_more=more, muscles_less=less)
