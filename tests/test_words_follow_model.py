@@ -156,3 +156,16 @@ def test_what_the_pages_say_the_model_shows_is_what_it_shows():
     for lang in text.LANGUAGES:
         said = " ".join(text.paragraphs("knowledge.valgus", lang))
         assert text.message("claim.muscle_piriformis", lang).split()[-1] in said
+
+
+def test_each_teaching_notebook_ends_with_every_red_flag_and_what_helps():
+    import json
+    from pathlib import Path
+
+    notebooks = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("0*.ipynb"))
+    assert len(notebooks) == 4
+    for path in notebooks:
+        last = json.loads(path.read_text(encoding="utf-8"))["cells"][-1]
+        source = "".join(last["source"])
+        assert last["cell_type"] == "code", path.name
+        assert "text.red_flags_html()" in source and "helps.helps_html()" in source, path.name
