@@ -316,3 +316,45 @@ def test_canonical_states_match_their_screenshots(dashboard_page, preset):
             continue
         baseline = np.asarray(Image.open(path).convert("RGB"), dtype=np.int16)
         assert changed_fraction(picture, baseline) < 0.01, f"{figure} of {preset} changed"
+
+
+def test_every_catalogue_red_flag_is_rendered_in_view_at_1280x720(dashboard_page):
+    # Issue #11: the source text's three first, then the standard ones, all in view without a
+    # click (compact, never hidden).
+    from deepgluteal import text
+
+    page = dashboard_page
+    settle(page)
+    if os.environ.get("DGS_SCREENSHOT"):
+        page.screenshot(path=os.environ["DGS_SCREENSHOT"])
+    panel = page.locator(".dgs-panel-redflags").first
+    items = panel.locator("li")
+    signs = [sign for sign, _action in text.all_red_flags("en")]
+    assert items.count() == len(signs) == 8
+    for k, sign in enumerate(signs):
+        item = items.nth(k)
+        assert item.is_visible()
+        assert sign in item.inner_text()
+        box = item.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 720 + 0.5, sign
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280 + 0.5, sign
+        size = float(item.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
+        assert size >= 10, "a red flag too small to read"
+
+
+def test_what_can_help_page_compares_the_model_with_strength_back(dashboard_page):
+    page = dashboard_page
+    click(page, "preset-weak_glutes_valgus")
+    settle(page)
+    page.locator(".dgs-control-page-helps").first.click()
+    page.wait_for_selector(".dgs-panel-page", state="visible", timeout=15_000)
+    words = text_of(page, ".dgs-panel-page")
+    for heading in ("Stronger hip muscles", "Keeping the knee in line", "Gentle nerve movement",
+                    "When exercise is not enough"):
+        assert heading in words
+    assert "tonley2010" in words and "martin2011" in words
+    page.locator(".dgs-control-helps-compare").first.click()
+    page.wait_for_selector(".dgs-helps-comparison table", timeout=30_000)
+    table = text_of(page, ".dgs-helps-comparison")
+    assert "not a promise" in table and "Strength back and knee in line" in table
+    assert "1.00" in table   # strength back and knee in line is healthy walking in the model

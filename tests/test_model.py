@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from deepgluteal.demand import healthy_demand_Nm_per_kg, hip_demand_Nm, reproject_moments_Nm
+from deepgluteal.demand import (
+    healthy_demand_Nm_per_kg,
+    hip_demand_Nm,
+    reproject_moments_Nm,
+    tilt_pelvis_moments_Nm,
+)
+from deepgluteal.frames import femur_to_pelvis_rotation
 from deepgluteal.kinematics import healthy_posture, posture, walking_trial
 from deepgluteal.model import Result, available_max_force_N, simulate
 from deepgluteal.muscles import hip_axes, muscle_paths, muscle_table
@@ -174,6 +180,78 @@ def test_reprojection_keeps_the_physical_moment_and_is_identity_without_a_change
     loading = slice(2, 8)
     assert np.all(healthy[loading, 0] < 0)
     assert np.all(turned[loading, 2] < healthy[loading, 2])
+
+
+def _ground_moment(tau, flexion_deg, adduction_deg, pelvis_in_ground):
+    """The physical moment in the ground frame of generalised moments ``tau``."""
+    in_pelvis = np.linalg.solve(np.swapaxes(hip_axes(flexion_deg, adduction_deg), 1, 2),
+                                tau[..., None])[..., 0]
+    return np.einsum("nij,nj->ni", pelvis_in_ground, in_pelvis)
+
+
+def test_a_pelvic_tilt_over_a_fixed_femur_leaves_the_moment_in_the_ground_unchanged():
+    # Issue #11: in a contralateral pelvic drop the pelvis tilts over a stance femur that stays
+    # put. Put the pelvis level in the ground, tilt it by 5 deg about the femur, and keep the
+    # femur's orientation in the ground: the ground-frame moment must not change.
+    healthy = healthy_demand_Nm_per_kg("walking") * 70
+    base = healthy_posture("walking")
+    flex, add, n = base.hip_flexion_deg, base.hip_adduction_deg, len(base.hip_flexion_deg)
+    drop = 5.0
+    level = np.broadcast_to(np.eye(3), (n, 3, 3))
+    femur_in_ground = np.einsum("nij,njk->nik", level, femur_to_pelvis_rotation(flex, add, 0.0))
+    tilted = np.einsum("nij,nkj->nik", femur_in_ground,
+                       femur_to_pelvis_rotation(flex, add + drop, 0.0))
+    before = _ground_moment(healthy, flex, add, level)
+    tau = tilt_pelvis_moments_Nm(healthy, flex, add, add + drop)
+    np.testing.assert_allclose(_ground_moment(tau, flex, add + drop, tilted), before, atol=1e-9)
+    # The femur's long axis does not move, so its rotation demand is exactly the healthy one.
+    np.testing.assert_allclose(tau[:, 2], healthy[:, 2], atol=1e-9)
+    # The pelvis-frame reading (the moment turning with the pelvis) fails the same check: this
+    # is what the switch did before issue #11.
+    pelvis_held = reproject_moments_Nm(healthy, flex, add, flex, add + drop)
+    moved = _ground_moment(pelvis_held, flex, add + drop, tilted)
+    assert np.abs(moved - before).max() > 1.0
+
+
+def test_the_compensation_switch_holds_the_load_in_the_ground():
+    # With the switch on, the drop is a tilt of the pelvis: the rotation demand of walking is
+    # the healthy one (valgus, a move of the femur, still changes it).
+    for strength in (0.7, 0.5, 0.2):
+        on = simulate(Scenario(glute_med_strength=strength, abductor_compensation=True))
+        healthy = simulate(Scenario())
+        assert on.pelvic_drop_deg.max() > healthy.pelvic_drop_deg.max() + 2.0
+        np.testing.assert_allclose(on.demand_Nm[:, 2], healthy.demand_Nm[:, 2], atol=1e-9)
+    valgus = simulate(Scenario(valgus_deg=10))
+    assert np.abs(valgus.demand_Nm[:, 2] - simulate(Scenario()).demand_Nm[:, 2]).max() > 1.0
+
+
+def compensation_group_effects(strength: float = 0.5) -> dict[str, tuple[float, float]]:
+    """Stance-average and peak force of each group with the switch on / off (ratios)."""
+    off = simulate(Scenario(glute_med_strength=strength))
+    on = simulate(Scenario(glute_med_strength=strength, abductor_compensation=True))
+    effects = {}
+    for group in ("deep_rotators", "glute_med_min", "glute_max"):
+        a, b = getattr(on, f"{group}_force_N"), getattr(off, f"{group}_force_N")
+        effects[group] = (float(a.mean() / b.mean()), float(a.max() / b.max()))
+    names = on.muscle_names
+    for muscle in ("peri_r", "gem_r", "quad_fem_r"):
+        a = on.muscle_force_N[:, names.index(muscle)]
+        b = off.muscle_force_N[:, names.index(muscle)]
+        effects[muscle] = (float(a.mean() / b.mean()), float(a.max() / b.max()))
+    return effects
+
+
+def test_the_compensation_switch_effect_on_each_group_is_reported(capsys, record_property):
+    # Reported, not asserted (issue #11): the numbers go to the test report and MODEL.md 5b.
+    for strength in (0.7, 0.5, 0.3):
+        effects = compensation_group_effects(strength)
+        for name, (mean, peak) in effects.items():
+            record_property(f"switch_{strength}_{name}", f"mean x{mean:.2f} peak x{peak:.2f}")
+            assert np.isfinite(mean) and np.isfinite(peak)
+        with capsys.disabled():
+            print(f"\ncompensation switch at glute med {strength:.0%}: " + "; ".join(
+                f"{name} mean x{mean:.2f} peak x{peak:.2f}" for name, (mean, peak)
+                in effects.items()))
 
 
 # --------------------------------------------------------------------------- load sharing

@@ -370,7 +370,8 @@ def test_weakness_compensation_switch():
     assert_states(said, float(compensation_pelvic_drop_deg(0.5)), 0)
     off = simulate(Scenario(glute_med_strength=0.4))
     on = simulate(Scenario(glute_med_strength=0.4, abductor_compensation=True))
-    assert _early_peak_N(on) > _early_peak_N(off)
+    # The drop tilts the pelvis over a fixed femur (issue #11): no extra rotation demand.
+    np.testing.assert_allclose(on.demand_Nm[:, 2], off.demand_Nm[:, 2], atol=1e-9)
     assert_states(said, _early_peak_N(off), 0)
     assert_states(said, _early_peak_N(on), 0)
 

@@ -27,7 +27,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 from traitlets import TraitError
 
-from deepgluteal import text
+from deepgluteal import helps, text, wording
 from deepgluteal.language import ACCEPT_LANGUAGE_KEY, choose_language, default_language
 from deepgluteal.model import simulate
 from deepgluteal.presets import DEFAULT_STANCE_PCT, HEALTHY, presets
@@ -266,8 +266,14 @@ class Dashboard:
         self.lost_text = _html("dgs-lost-text-source")
         self.controls_heading = widgets.HTML()
         self.page_text = widgets.HTML()
-        self.page = widgets.VBox([self.close_page, self.page_text],
-                                 layout=widgets.Layout(display="none"))
+        # "What can help" carries a one-click comparison from the model (issue #11).
+        self.compare = _control(widgets.Button(layout=widgets.Layout(width="auto",
+                                                                     display="none")),
+                                "helps-compare")
+        self.compare.on_click(lambda _button: self.show_comparison())
+        self.compare_text = _html("dgs-helps-comparison-slot")
+        self.page = widgets.VBox([self.close_page, self.page_text, self.compare,
+                                  self.compare_text], layout=widgets.Layout(display="none"))
         self.page.add_class("dgs-page")
         self.page.add_class("dgs-panel-page")
         self._shown_page: str | None = None
@@ -364,6 +370,8 @@ class Dashboard:
             button.description = t(f"{page}.title")
             button.tooltip = t(f"{page}.title")
         self.close_page.description = "✕ " + t("control.close")
+        self.compare.description = t("helps.compare_button")
+        self.compare.tooltip = t("helps.compare_button")
         self.show_page(self._shown_page)
         self.red_flags.value = _red_flags_html(self.lang)
         self.lost_text.value = (f'<span data-button="{html.escape(t("error.reload"))}">'
@@ -385,11 +393,24 @@ class Dashboard:
             self.page.layout.display = "none"
             return
         parts = [f"<h2>{html.escape(self._t(page + '.title'))}</h2>"]
-        for heading, paragraphs in text.sections(page, self.lang):
+        for name, (heading, paragraphs) in zip(text.PAGES[page], text.sections(page, self.lang),
+                                               strict=True):
             parts.append(f"<h3>{html.escape(heading)}</h3>")
             parts.extend(f"<p>{p}</p>" for p in text.glossary_html(paragraphs, self.lang))
+            if page == "helps":
+                parts.append(helps.references_html(name))
         self.page_text.value = "".join(parts)
+        self.compare.layout.display = "flex" if page == "helps" else "none"
+        self.compare_text.value = ""
         self.page.layout.display = "flex"
+
+    def show_comparison(self) -> str:
+        """The model's picture of the shown state with strength back and the knee in line."""
+        scenario = self.scenario()
+        self.compare_text.value = helps.comparison_html(
+            helps.recovery_comparison(scenario), self.lang,
+            static_task=scenario.task != "walking")
+        return self.compare_text.value
 
     # ----------------------------------------------------------------- state
     def scenario(self) -> Scenario:
@@ -684,21 +705,7 @@ class Dashboard:
             self._ahead_call = loop.call_later(0, self._draw_ahead_step, loop)
 
     def narrative_state(self, result, index) -> text.NarrativeState:
-        space = result.space
-        return text.NarrativeState(
-            task=result.scenario.task,
-            valgus_deg=result.scenario.valgus_deg,
-            glute_med_strength=result.scenario.glute_med_strength,
-            glute_max_strength=result.scenario.glute_max_strength,
-            deep_rotator_load_ratio=float(result.deep_rotator_load_ratio[index]),
-            narrowest_clearance_mm=float(space.narrowest_clearance_mm[index]),
-            clearance_change_mm=float(result.clearance_change_mm[index]),
-            compression_index=float(space.compression_index_overall[index]),
-            narrowest_space=str(space.narrowest_space[index]),
-            nerve_variant=result.scenario.nerve_variant,
-            unmet_moment_Nm=float(abs(result.unmet_moment_Nm[index]).max()),
-            abductor_compensation=result.scenario.abductor_compensation,
-        )
+        return wording.narrative_state(result, index)
 
     def _write(self, result, healthy, index) -> None:
         state = self.narrative_state(result, index)
@@ -770,7 +777,22 @@ def _red_flags_html(lang: str) -> str:
     items = "".join(f"<li><b>{html.escape(sign)}</b> {html.escape(action)}</li>"
                     for sign, action in text.red_flags(lang))
     heading = html.escape(text.message("red_flags.heading", lang))
-    return f'<section aria-label="{heading}"><h2>⚠ {heading}</h2><ul>{items}</ul></section>'
+    # Every red flag, always in view (issue #11): the source text's three with what they call
+    # for, then the standard ones in one line of smaller print (what each calls for is in its
+    # tooltip and read out by screen readers). The heading sits beside them to save a line.
+    extra = "".join(f'<li title="{html.escape(action, quote=True)}"><b>{html.escape(sign)}</b>'
+                    f'<span class="dgs-sr-only"> {html.escape(action)}</span></li>'
+                    for sign, action in text.red_flags(lang, extra=True))
+    more = html.escape(text.message("red_flags.extra_heading", lang))
+    return (f'<section aria-label="{heading}" class="dgs-redflags-grid"><h2>⚠ {heading}</h2>'
+            f'<ul>{items}</ul><div class="dgs-redflags-more">{more}:'
+            f'<ul class="dgs-redflags-extra">{extra}</ul></div>'
+            "<style>.dgs-redflags-grid{display:grid;grid-template-columns:150px 1fr;"
+            "column-gap:10px;font-size:11px}.dgs-redflags-grid h2{grid-row:1/3}"
+            ".dgs-redflags-more{font-size:10.5px;line-height:1.25;margin-top:1px}"
+            ".dgs-redflags-more ul.dgs-redflags-extra{display:inline;padding-left:4px;"
+            "columns:auto}.dgs-redflags-extra li{display:inline}"
+            ".dgs-redflags-extra li+li::before{content:' · '}</style></section>")
 
 
 def _numbers_html(state: text.NarrativeState, healthy: text.NarrativeState, lang: str) -> str:

@@ -11,15 +11,24 @@ Healthy demand per task:
   (two-legged standing puts the body's weight line between the hips; sitting and the FAIR
   test position are supported by the seat or couch).
 
-When valgus or a pelvic drop changes the posture, the external load (ground reaction, body
-weight, segment inertia) is taken to be the same vector in the pelvis frame; the hip's joint
-axes have turned, so the moment that each coordinate must supply changes. With
-``E(q)`` the matrix of joint axes (:func:`deepgluteal.muscles.hip_axes`) and ``tau`` the
-healthy generalised moments, the physical moment is ``M = E(q_healthy)^-T tau`` and the demand
-on the new posture is ``tau' = E(q)^T M``. Rotation about the femur's own long axis does not
-turn any axis, so internal rotation alone leaves the demand unchanged; adduction tilts the
-rotation axis so that part of the sagittal (extension/flexion) moment becomes a rotation
-demand.
+The external load (ground reaction, body weight, segment inertia) is one vector fixed in the
+ground; each change of posture says which segment moves under it. With ``E(q)`` the matrix of
+joint axes in the pelvis frame (:func:`deepgluteal.muscles.hip_axes`) and ``tau`` the healthy
+generalised moments, the physical moment in the pelvis frame is ``M = E(q_healthy)^-T tau``.
+
+- **Valgus** turns the femur under a level pelvis: the pelvis keeps its place in the ground, so
+  ``M`` is the same vector in the pelvis frame and the demand is ``tau' = E(q)^T M``. Rotation
+  about the femur's own long axis turns no axis, so internal rotation alone leaves the demand
+  unchanged; adduction tilts the rotation axis so that part of the sagittal moment becomes a
+  rotation demand.
+- **A contralateral pelvic drop** tilts the pelvis over a stance femur that stays put: the
+  femur keeps its place in the ground, so ``M`` is the same vector in the *femur* frame. In
+  the pelvis frame it becomes ``M' = R(q') R(q)^T M`` (``R`` the femur-to-pelvis rotation,
+  :func:`deepgluteal.frames.femur_to_pelvis_rotation`) and the demand ``tau' = E(q')^T M'``.
+  The rotation axis is the femur's long axis, fixed in the ground, so the drop leaves the
+  rotation demand unchanged; it only shares the flexion and adduction moments anew between
+  the tilted pelvis axes. The trunk and the body's centre of mass are taken to stay over the
+  foot (the ground reaction does not change).
 
 References
 ----------
@@ -34,6 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from deepgluteal.frames import femur_to_pelvis_rotation
 from deepgluteal.kinematics import healthy_posture, model_constant, walking_trial
 from deepgluteal.muscles import hip_axes
 
@@ -96,8 +106,43 @@ def reproject_moments_Nm(moments_Nm, from_flexion_deg, from_adduction_deg, to_fl
     return np.einsum("nij,ni->nj", hip_axes(to_flexion_deg, to_adduction_deg), vector[..., 0])
 
 
+def tilt_pelvis_moments_Nm(moments_Nm, hip_flexion_deg, from_adduction_deg, to_adduction_deg):
+    """Generalised hip moments after the pelvis tilts over a stance femur that stays put.
+
+    The femur and the load on it keep their place in the ground, so the physical moment is the
+    same vector in the femur frame; only the pelvis (and with it the flexion and adduction
+    axes) turns. With ``R`` the femur-to-pelvis rotation, ``M' = R(to) R(from)^T M`` in the
+    pelvis frame and the demand is ``E(to)^T M'``. The rotation demand (about the femur's
+    long axis) does not change.
+
+    Parameters
+    ----------
+    moments_Nm : array_like
+        Shape ``(n, 3)``: flexion, adduction, rotation moments before the tilt (N m).
+    hip_flexion_deg : array_like
+        Hip flexion (deg), shape ``(n,)``; the tilt does not change it.
+    from_adduction_deg, to_adduction_deg : array_like
+        Hip adduction before and after the tilt (deg), shape ``(n,)``; a contralateral pelvic
+        drop of ``d`` degrees adds ``d`` to the stance hip's adduction.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, 3)`` (N m).
+    """
+    moments = np.asarray(moments_Nm, dtype=float)
+    old_axes = hip_axes(hip_flexion_deg, from_adduction_deg)
+    vector = np.linalg.solve(np.swapaxes(old_axes, -1, -2), moments[..., None])[..., 0]
+    # Hip rotation cancels out of R(to) R(from)^T because the tilt does not change it.
+    turn = np.einsum("nij,nkj->nik",
+                     femur_to_pelvis_rotation(hip_flexion_deg, to_adduction_deg, 0.0),
+                     femur_to_pelvis_rotation(hip_flexion_deg, from_adduction_deg, 0.0))
+    vector = np.einsum("nij,nj->ni", turn, vector)
+    return np.einsum("nij,ni->nj", hip_axes(hip_flexion_deg, to_adduction_deg), vector)
+
+
 def hip_demand_Nm(task: str, body_mass_kg: float, hip_flexion_deg, hip_adduction_deg,
-                  stance_pct: float | None = None) -> np.ndarray:
+                  stance_pct: float | None = None, extra_pelvic_drop_deg=0.0) -> np.ndarray:
     """Net hip moments the muscles must produce in the scenario's posture (N m).
 
     Parameters
@@ -110,6 +155,10 @@ def hip_demand_Nm(task: str, body_mass_kg: float, hip_flexion_deg, hip_adduction
         The scenario's posture (deg), shape ``(n,)`` matching the task's instants.
     stance_pct : float or None
         Walking only: the single instant simulated.
+    extra_pelvic_drop_deg : float or array_like
+        The part of the extra hip adduction that comes from a contralateral pelvic drop (deg):
+        the pelvis tilts over the femur (moment fixed in the femur frame) instead of the femur
+        moving under a level pelvis (moment fixed in the pelvis frame).
 
     Returns
     -------
@@ -120,9 +169,15 @@ def hip_demand_Nm(task: str, body_mass_kg: float, hip_flexion_deg, hip_adduction
     base = healthy_posture(task, stance_pct)
     flex = np.asarray(hip_flexion_deg, dtype=float)
     add = np.asarray(hip_adduction_deg, dtype=float)
+    drop = np.broadcast_to(np.asarray(extra_pelvic_drop_deg, dtype=float), add.shape)
     if np.array_equal(flex, base.hip_flexion_deg) and np.array_equal(add, base.hip_adduction_deg):
         return healthy
-    return reproject_moments_Nm(healthy, base.hip_flexion_deg, base.hip_adduction_deg, flex, add)
+    femur_moved = add - drop
+    demand = reproject_moments_Nm(healthy, base.hip_flexion_deg, base.hip_adduction_deg, flex,
+                                  femur_moved)
+    if not np.any(drop):
+        return demand
+    return tilt_pelvis_moments_Nm(demand, flex, femur_moved, add)
 
 
 def intersegmental_load_fraction(task: str) -> float:

@@ -20,7 +20,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from deepgluteal.demand import hip_demand_Nm, intersegmental_load_fraction
-from deepgluteal.kinematics import model_constant, posture
+from deepgluteal.kinematics import healthy_posture, model_constant, posture
 from deepgluteal.muscles import GROUPS, muscle_paths, muscle_table
 from deepgluteal.scenario import Scenario
 from deepgluteal.sharing import share_load
@@ -168,8 +168,10 @@ def _compute(scenario: Scenario) -> dict:
     pose = posture(scenario)
     paths = muscle_paths(pose.hip_flexion_deg, pose.hip_adduction_deg, pose.hip_rotation_deg,
                          pose.knee_flexion_deg)
+    base = healthy_posture(scenario.task, scenario.stance_pct)
+    drop = pose.pelvic_drop_deg - base.pelvic_drop_deg
     demand = hip_demand_Nm(scenario.task, scenario.body_mass_kg, pose.hip_flexion_deg,
-                           pose.hip_adduction_deg, scenario.stance_pct)
+                           pose.hip_adduction_deg, scenario.stance_pct, drop)
     max_force = available_max_force_N(scenario)
     per_activation = np.swapaxes(paths.moment_arm_m, 1, 2) * max_force
     sharing = share_load(per_activation, demand)

@@ -215,7 +215,54 @@ def space_parameters() -> Mapping[str, float]:
 
 
 def _parameter(name: str) -> float:
+    if name in _OVERRIDES:
+        return _OVERRIDES[name]
     return space_parameters()[name]
+
+
+_OVERRIDES: dict[str, float] = {}
+
+
+def thickening_sensitivity(scenario, thickenings=(0.0, 0.1, 0.2, 0.36, 0.5)) -> dict:
+    """How the space's numbers move with ``thickening_at_full_load`` (a teaching assumption).
+
+    The muscle forces do not depend on it; the spaces of the scenario and of its healthy
+    counterpart are recomputed for each value.
+
+    Parameters
+    ----------
+    scenario : deepgluteal.scenario.Scenario
+    thickenings : sequence of float
+        Fractional thickening of a fully loaded muscle, each 0..1.
+
+    Returns
+    -------
+    dict
+        Per thickening: ``peak_index`` and ``mean_index`` (overall compression index of the
+        scenario over its instants), ``healthy_peak_index``, ``healthy_share_at_0_7`` (share
+        of the healthy instants with an index of 0.7 or more) and ``min_clearance_mm``.
+    """
+    from deepgluteal.model import _space, simulate
+
+    result, healthy = simulate(scenario), simulate(scenario.healthy())
+    table = {}
+    for value in thickenings:
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"thickening must be a fraction 0 to 1 (got {value!r})")
+        _OVERRIDES["thickening_at_full_load"] = float(value)
+        try:
+            now = _space(scenario, result.activation)
+            base = _space(scenario.healthy(), healthy.activation)
+        finally:
+            _OVERRIDES.clear()
+        table[float(value)] = {
+            "peak_index": float(now.compression_index_overall.max()),
+            "mean_index": float(now.compression_index_overall.mean()),
+            "healthy_peak_index": float(base.compression_index_overall.max()),
+            "healthy_share_at_0_7": float((base.compression_index_overall >= 0.7).mean()),
+            "min_clearance_mm": float(now.narrowest_clearance_mm.min()),
+        }
+    return table
 
 
 @cache

@@ -40,6 +40,7 @@ PAGES = {
     "about": ("purpose", "not_for", "assumptions", "limits", "seek_care"),
     "knowledge": ("what", "name", "misconception", "structures", "valgus", "weakness",
                   "reassurance", "treatment"),
+    "helps": ("explain", "load", "strength", "knee", "nerve", "injection"),
 }
 """Long-form pages and the order of their sections (headings ``<page>.<section>_heading``)."""
 
@@ -56,6 +57,12 @@ SOURCE_POINTS = {
     "physiotherapy": ("knowledge.treatment",),
 }
 """Each point of the source text (seed/deep-gluteal-syndrome.txt) and the keys that carry it."""
+
+PHASES = ("early", "mid", "late")
+"""Parts of stance the narrative names: 0-33 %, 33-67 % and 67-100 % of stance."""
+
+DEEP_MUSCLES = ("piriformis", "gemelli", "quadratus_femoris")
+"""Deep rotators the narrative names (gait2392's peri_r, gem_r, quad_fem_r)."""
 
 _SOURCE_RED_FLAGS = ("deficit", "bilateral", "constant_pain")
 _EXTRA_RED_FLAGS = ("fever", "cancer", "trauma", "pulsing_lump", "cyclic")
@@ -182,6 +189,33 @@ def format_number(value: float, digits: int = 1, lang: str = "en", signed: bool 
     return text.replace(".", message("meta.decimal_separator", lang))
 
 
+def all_red_flags(lang: str = "en") -> list[tuple[str, str]]:
+    """Every warning sign: the source text's three first, then the standard ones."""
+    return red_flags(lang) + red_flags(lang, extra=True)
+
+
+def red_flags_html(lang: str = "en", heading_level: int = 2) -> str:
+    """Every red flag as an HTML block: the source text's three, then the standard ones.
+
+    Used by the teaching notebooks (and anywhere HTML is shown); the dashboard has its own
+    compact panel with the same items.
+    """
+    import html
+
+    def items(flags):
+        return "".join(f"<li><b>{html.escape(sign)}</b> {html.escape(action)}</li>"
+                       for sign, action in flags)
+
+    h = f"h{heading_level}"
+    return (f'<section class="dgs-redflags-all"><{h}>⚠ '
+            f'{html.escape(message("red_flags.heading", lang))}</{h}>'
+            f'<p>{html.escape(message("red_flags.intro", lang))}</p>'
+            f"<ul>{items(red_flags(lang))}</ul>"
+            f'<p><b>{html.escape(message("red_flags.extra_heading", lang))}</b> '
+            f'{html.escape(message("red_flags.extra_intro", lang))}</p>'
+            f"<ul>{items(red_flags(lang, extra=True))}</ul></section>")
+
+
 def red_flags(lang: str = "en", extra: bool = False) -> list[tuple[str, str]]:
     """Warning signs and what each calls for, as ``(sign, action)``.
 
@@ -259,7 +293,9 @@ _WEAK_NOTICE = 0.8                # 20 % below normal; Souza & Powers 2009 repor
 _LOAD_SAME_BAND = 0.1             # +-10 % deep-rotator load reads as "about as hard"
 _SPACE_SAME_MM = 0.5              # under half a millimetre reads as "about the same room"
 _SPACE_SLIGHT_MM = 1.5            # under 1.5 mm reads as "a little"
-_TIGHT_INDEX = 0.7                # compression index from which "very little room" is said
+_TIGHT_INDEX = 0.7                # compression index from which "little room" may be said...
+_TIGHT_ABOVE_HEALTHY = 0.02       # ...and only this far above the healthy index at that moment
+_LOAD_HARDLY = 0.15               # below this ratio the deep rotators "hardly work"
 _UNMET_NOTICE_NM = 0.5            # below this, an unmet moment is numerical noise
 _HEALTHY_VALGUS_DEG = 0.5
 _HEALTHY_STRENGTH = 0.995
@@ -322,6 +358,21 @@ class NarrativeState:
         Size of the hip moment the muscles cannot produce, N m (0 when they can), >= 0.
     abductor_compensation : bool
         Whether weak abductors also change the movement (pelvic drop, hip adduction).
+    healthy_compression_index : float or None
+        The same person's healthy compression index at the same moment (None: unknown; then
+        the narrative never calls the room tight outside sitting and the FAIR position).
+    stance_mean_load_ratio, stance_peak_load_ratio : float or None
+        Walking only: deep-rotator force averaged over the stance / healthy average, and peak /
+        healthy peak.
+    stance_change_phase : str or None
+        Walking only: the part of stance (one of :data:`PHASES`) where the deep-rotator load
+        differs most from healthy.
+    muscles_more, muscles_less : tuple of str
+        Deep rotators (:data:`DEEP_MUSCLES`) whose load is at least 10 % above / below healthy,
+        over the whole stance in walking, in this position in a static task.
+    stance_clearance_change_mm : float or None
+        Walking only: the change of the nerve's room against healthy walking, averaged over the
+        stance (mm, negative = narrower).
     """
 
     task: str
@@ -336,6 +387,13 @@ class NarrativeState:
     nerve_variant: str
     unmet_moment_Nm: float
     abductor_compensation: bool
+    healthy_compression_index: float | None = None
+    stance_mean_load_ratio: float | None = None
+    stance_peak_load_ratio: float | None = None
+    stance_change_phase: str | None = None
+    muscles_more: tuple[str, ...] = ()
+    muscles_less: tuple[str, ...] = ()
+    stance_clearance_change_mm: float | None = None
 
     def __post_init__(self):
         _check_choice("task", self.task, "task")
@@ -356,6 +414,24 @@ class NarrativeState:
         if not isinstance(self.abductor_compensation, bool):
             raise ValueError(f"abductor_compensation must be True or False "
                              f"(got {self.abductor_compensation!r})")
+        for name in ("healthy_compression_index", "stance_mean_load_ratio",
+                     "stance_peak_load_ratio"):
+            value = getattr(self, name)
+            if value is not None:
+                _check_number(name, value, "index units" if "index" in name
+                              else "multiples of the healthy load", 0.0,
+                              1.0 if "index" in name else math.inf)
+        if self.stance_clearance_change_mm is not None:
+            _check_number("stance_clearance_change_mm", self.stance_clearance_change_mm, "mm",
+                          -math.inf, math.inf)
+        if self.stance_change_phase is not None and self.stance_change_phase not in PHASES:
+            raise ValueError(f"stance_change_phase must be one of {', '.join(PHASES)} "
+                             f"(got {self.stance_change_phase!r})")
+        for name in ("muscles_more", "muscles_less"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple) or not set(value) <= set(DEEP_MUSCLES):
+                raise ValueError(f"{name} must be a tuple of {', '.join(DEEP_MUSCLES)} "
+                                 f"(got {value!r})")
 
     @property
     def is_healthy(self) -> bool:
@@ -367,7 +443,10 @@ class NarrativeState:
 
 
 def _load_sentence(state: NarrativeState, baseline: str, lang: str) -> str:
+    """The deep rotators' load at the cursor; the template says "at this moment"."""
     ratio = state.deep_rotator_load_ratio
+    if ratio < _LOAD_HARDLY:
+        return message("claim.load_hardly", lang, baseline=baseline)
     if ratio < 1.0 - _LOAD_SAME_BAND:
         percent = max(10, 10 * _round_half_up((1.0 - ratio) * 10))
         return message("narrative.load_less", lang, percent=percent, baseline=baseline)
@@ -383,6 +462,35 @@ def _load_sentence(state: NarrativeState, baseline: str, lang: str) -> str:
     return message("narrative.load_times", lang, times=text, baseline=baseline)
 
 
+def _change_words(ratio: float, lang: str, kind: str) -> str:
+    """"about 20 percent more" / "about the same" for a ratio to healthy."""
+    if ratio < 1.0 - _LOAD_SAME_BAND:
+        percent = min(90, max(10, 10 * _round_half_up((1.0 - ratio) * 10)))
+        return message(f"stance.{kind}_less", lang, percent=percent)
+    if ratio < 1.0 + _LOAD_SAME_BAND:
+        return message(f"stance.{kind}_same", lang)
+    if ratio < 1.75:
+        return message(f"stance.{kind}_more", lang,
+                       percent=10 * _round_half_up((ratio - 1.0) * 10))
+    times = _round_half_up(ratio * 2) / 2
+    return message(f"stance.{kind}_times", lang,
+                   times=format_number(times, 0 if times.is_integer() else 1, lang))
+
+
+def _stance_sentence(state: NarrativeState, lang: str) -> str | None:
+    """Walking: the deep rotators' load over the whole stance (average, peak and phase)."""
+    if state.stance_mean_load_ratio is None or state.stance_peak_load_ratio is None:
+        return None
+    sentence = message("stance.mean", lang,
+                       change=_change_words(state.stance_mean_load_ratio, lang, "mean"))
+    peak = message("stance.peak", lang,
+                   change=_change_words(state.stance_peak_load_ratio, lang, "peak"))
+    if state.stance_change_phase is None:
+        return f"{sentence} {peak}"
+    phase = message(f"stance.phase_{state.stance_change_phase}", lang)
+    return f"{sentence} {peak} {message('stance.phase', lang, phase=phase)}"
+
+
 def _space_sentence(state: NarrativeState, lang: str) -> str:
     change = state.clearance_change_mm
     where = message(f"space.{state.narrowest_space}", lang)
@@ -395,6 +503,19 @@ def _space_sentence(state: NarrativeState, lang: str) -> str:
                        reference=reference)
     return message(f"narrative.space_{direction}", lang, mm=_round_half_up(abs(change)),
                    where=where, reference=reference)
+
+
+def _stance_space_sentence(state: NarrativeState, lang: str) -> str | None:
+    """Walking: the nerve's room over the whole stance against healthy walking."""
+    change = state.stance_clearance_change_mm
+    if change is None:
+        return None
+    if abs(change) < _SPACE_SAME_MM:
+        return message("stance.room_same", lang)
+    direction = "less" if change < 0 else "more"
+    if abs(change) < _SPACE_SLIGHT_MM:
+        return message(f"stance.room_{direction}_slight", lang)
+    return message(f"stance.room_{direction}", lang, mm=_round_half_up(abs(change)))
 
 
 def _space_reference(task: str) -> str:
@@ -419,6 +540,32 @@ def _factor(state: NarrativeState) -> str | None:
     return None
 
 
+def _muscle_list(names: tuple[str, ...], lang: str) -> str:
+    words = [message(f"claim.muscle_{name}", lang) for name in names]
+    if len(words) == 1:
+        return words[0]
+    return message("claim.and", lang, first=", ".join(words[:-1]), last=words[-1])
+
+
+def _attribution(state: NarrativeState, lang: str) -> str:
+    """What the model shows, muscle by muscle, over the part of the step it names."""
+    part = message("claim.part_stance" if state.stance_mean_load_ratio is not None
+                   else "claim.part_position", lang)
+    more, less = state.muscles_more, state.muscles_less
+    pieces = []
+    if more:
+        pieces.append(message("claim.more_one" if len(more) == 1 else "claim.more_many", lang,
+                              muscles=_muscle_list(more, lang)))
+    if less:
+        pieces.append(message("claim.less_one" if len(less) == 1 else "claim.less_many", lang,
+                              muscles=_muscle_list(less, lang)))
+    if not pieces:
+        return message("claim.model_same", lang, part=part)
+    joined = pieces[0] if len(pieces) == 1 else message("claim.and_clause", lang,
+                                                          first=pieces[0], last=pieces[1])
+    return message("claim.model", lang, part=part, what=joined)
+
+
 def _cause_sentence(state: NarrativeState, lang: str) -> str | None:
     # Sitting and the FAIR position narrow the space by posture, whatever the muscles do.
     if state.task in ("sitting", "fair"):
@@ -427,20 +574,48 @@ def _cause_sentence(state: NarrativeState, lang: str) -> str | None:
     if factor is None:
         key = f"narrative.cause_{state.task}"
         return message(key, lang) if key in catalogue(lang) else None
-    # Claim the source text's mechanism only where the model shows the extra load.
+    # The source text's claim, said to be its claim, then what the model shows.
+    source = factor if factor in ("valgus", "valgus_weak") else "weak"
+    claim = message(f"claim.source_{source}", lang)
+    if state.muscles_more or state.muscles_less or state.stance_mean_load_ratio is not None:
+        return f"{claim} {_attribution(state, lang)}"
+    # Without the muscle-by-muscle numbers, say only what the group's load shows now.
     if state.deep_rotator_load_ratio >= 1.0 + _LOAD_SAME_BAND:
-        return message(f"narrative.cause_{factor}", lang)
-    return message("narrative.cause_little", lang,
-                   factor=message(f"narrative.factor_{factor}", lang))
+        return f"{claim} {message('claim.model_now_more', lang)}"
+    return f"{claim} " + message("narrative.cause_little", lang,
+                                 factor=message(f"narrative.factor_{factor}", lang))
+
+
+def is_tight(state: NarrativeState) -> bool:
+    """Whether the narrative may say the nerve has little room (an alarm sentence).
+
+    Outside the positions built to show squeezing (sitting, FAIR), only when the room is
+    clearly tighter than the same person's healthy room at the same moment: a compression index
+    of at least 0.7 *and* more than 0.02 above the healthy index. Without a healthy index, never.
+    """
+    if state.compression_index < _TIGHT_INDEX:
+        return False
+    if state.task in ("sitting", "fair"):
+        return True
+    if state.is_healthy or state.healthy_compression_index is None:
+        return False
+    return state.compression_index > state.healthy_compression_index + _TIGHT_ABOVE_HEALTHY
+
+
+def _variant_sentences(state: NarrativeState, lang: str) -> list[str]:
+    if state.nerve_variant == "A":
+        return []
+    rate = "B" if state.nerve_variant == "B" else "rare"
+    return [message("narrative.variant", lang,
+                    variant=message(f"variant.{state.nerve_variant}", lang)),
+            message(f"variant_rate.{rate}", lang)]
 
 
 def _patient_sentences(state: NarrativeState, lang: str) -> list[str]:
     baseline = message(f"narrative.baseline_{state.task}", lang)
-    variant = ([message("narrative.variant", lang,
-                        variant=message(f"variant.{state.nerve_variant}", lang)),
-                message("narrative.variant_common", lang)]
-               if state.nerve_variant != "A" else [])
+    variant = _variant_sentences(state, lang)
     cause = _cause_sentence(state, lang)
+    limit = 4
     if state.is_healthy:
         # The posture of a healthy task can still change the room (sitting does): say so.
         space = (_space_sentence(state, lang) if abs(state.clearance_change_mm) >= _SPACE_SAME_MM
@@ -448,15 +623,24 @@ def _patient_sentences(state: NarrativeState, lang: str) -> list[str]:
         sentences = [message("narrative.healthy", lang, baseline=baseline), space]
         groups = [[cause] if cause else [], variant,
                   [] if cause or variant else [message("narrative.healthy_reference", lang)]]
+        if state.task in ("sitting", "fair") and is_tight(state):
+            groups.insert(1, [message("narrative.space_tight", lang)])
     else:
-        sentences = [_load_sentence(state, baseline, lang), _space_sentence(state, lang)]
+        sentences = [_load_sentence(state, baseline, lang)]
+        stance = _stance_sentence(state, lang)
+        if stance:
+            sentences.append(stance)
+            limit = 5
+        space = _space_sentence(state, lang)
+        over_stance = _stance_space_sentence(state, lang)
+        sentences.append(f"{space} {over_stance}" if over_stance else space)
         if cause:
             sentences.append(cause)
         groups = _extra_groups(state, variant, lang)
     # In order of importance; a group is told whole or not at all, and a patient reads four
-    # sentences at most.
+    # sentences at most (five in walking, where one of them is about the whole stance).
     for group in groups:
-        if group and len(sentences) + len(group) <= 4:
+        if group and len(sentences) + len(group) <= limit:
             sentences += group
     return sentences
 
@@ -467,10 +651,10 @@ def _extra_groups(state: NarrativeState, variant: list[str], lang: str) -> list[
         groups.append([message("narrative.unmet", lang)])
     if state.abductor_compensation and state.glute_med_strength <= _WEAK_NOTICE:
         groups.append([message("narrative.compensation", lang)])
+    if is_tight(state):
+        groups.append([message("narrative.space_tight", lang)])
     if variant:
         groups.append(variant)
-    if state.compression_index >= _TIGHT_INDEX:
-        groups.append([message("narrative.space_tight", lang)])
     return groups
 
 
@@ -494,6 +678,11 @@ def _student_sentences(state: NarrativeState, lang: str) -> list[str]:
         lines.append(message("student.unmet", lang, unmet=number(state.unmet_moment_Nm, 1)))
     if state.nerve_variant != "A":
         lines.append(message("student.variant", lang, variant=state.nerve_variant))
+    if state.stance_mean_load_ratio is not None and state.stance_peak_load_ratio is not None:
+        lines.append(message("stance.student", lang, mean=number(state.stance_mean_load_ratio, 2),
+                             peak=number(state.stance_peak_load_ratio, 2),
+                             phase=message(f"stance.phase_{state.stance_change_phase}", lang)
+                             if state.stance_change_phase else "-"))
     return lines
 
 

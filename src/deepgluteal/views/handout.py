@@ -49,9 +49,11 @@ def handout_figure(result, healthy, index, narrative, settings, lang="en",
                 color=style.MUTED_INK, va="top")
     figure.text(0.06, 0.922, t("handout.disclaimer"), fontsize=10, color=style.ACCENT,
                 va="top", weight="bold")
-    posterior = PosteriorView(figure.add_axes((0.04, 0.5, 0.6, 0.41)),
+    figure.text(0.06, 0.905, t("handout_words.typical"), fontsize=9, color=style.MUTED_INK,
+                va="top")
+    posterior = PosteriorView(figure.add_axes((0.04, 0.575, 0.6, 0.32)),
                               labels=posterior_labels(lang), panel=False, cache_static=False)
-    frontal = FrontalView(figure.add_axes((0.66, 0.52, 0.3, 0.37)),
+    frontal = FrontalView(figure.add_axes((0.66, 0.59, 0.3, 0.29)),
                           title=t("figure.frontal_title"))
     posterior.update(result.space, index,
                      dict(zip(result.muscle_names, result.activation[index], strict=True)),
@@ -61,27 +63,38 @@ def handout_figure(result, healthy, index, narrative, settings, lang="en",
                    pelvic_drop_deg=float(result.pelvic_drop_deg[index]),
                    note=(t(f"figure.frontal_note_{result.scenario.task}")
                          if result.scenario.task in ("sitting", "fair") else ""))
-    figure.text(0.06, 0.485, t("handout.what_it_shows"), fontsize=12, weight="bold",
+    figure.text(0.06, 0.565, t("handout.what_it_shows"), fontsize=12, weight="bold",
                 color=style.INK, va="top")
-    figure.text(0.06, 0.462, _wrapped(narrative, 95), fontsize=10.5, color=style.INK, va="top",
-                linespacing=1.4)
+    figure.text(0.06, 0.545, _wrapped(narrative, 100), fontsize=9, color=style.INK, va="top",
+                linespacing=1.3)
     words = [f"{term}: {explanation}"
              for term, explanation in text.terms_used(narrative, lang).items()]
     if words:
-        figure.text(0.56, 0.335, t("handout.words_label"), fontsize=12, weight="bold",
+        figure.text(0.56, 0.38, t("handout.words_label"), fontsize=11, weight="bold",
                     color=style.INK, va="top")
-        figure.text(0.56, 0.312, _wrapped(words, 52), fontsize=8.5, color=style.MUTED_INK,
-                    va="top", linespacing=1.3)
-    figure.text(0.06, 0.335, t("handout.settings_label"), fontsize=12, weight="bold",
+        figure.text(0.56, 0.362, _wrapped(words[:5], 62), fontsize=7.5, color=style.MUTED_INK,
+                    va="top", linespacing=1.25)
+    figure.text(0.06, 0.38, t("handout.settings_label"), fontsize=11, weight="bold",
                 color=style.INK, va="top")
-    figure.text(0.06, 0.312, _wrapped(settings, 55), fontsize=9.5, color=style.MUTED_INK,
-                va="top", linespacing=1.35)
+    figure.text(0.06, 0.362, _wrapped(settings, 60), fontsize=8.5, color=style.MUTED_INK,
+                va="top", linespacing=1.3)
+    # What can help: the headings of the page of the same name (issue #11).
+    helps = [f"• {heading}" for heading, _ in text.sections("helps", lang)]
+    figure.text(0.06, 0.278, t("handout_words.helps_heading"), fontsize=11, weight="bold",
+                color=style.INK, va="top")
+    figure.text(0.06, 0.26, "\n".join(helps[:3]), fontsize=8, color=style.INK, va="top",
+                linespacing=1.3)
+    figure.text(0.33, 0.26, "\n".join(helps[3:]), fontsize=8, color=style.INK, va="top",
+                linespacing=1.3)
+    # Every red flag: the source text's three first, then the standard ones.
     flags = [f"• {sign} {action}" for sign, action in text.red_flags(lang)]
-    figure.text(0.06, 0.2, t("red_flags.heading"), fontsize=12, weight="bold",
+    extra = [f"• {sign} {action}" for sign, action in text.red_flags(lang, extra=True)]
+    figure.text(0.06, 0.2, t("red_flags.heading"), fontsize=11, weight="bold",
                 color=style.ACCENT, va="top")
-    figure.text(0.06, 0.177, _wrapped(flags, 100), fontsize=9.5, color=style.INK, va="top",
-                linespacing=1.35)
-    figure.text(0.06, 0.025, t("handout.keep_in_mind"), fontsize=8, color=style.MUTED_INK)
+    figure.text(0.06, 0.182, _wrapped(flags, 120) + "\n" + t("handout_words.red_flags_more")
+                + "\n" + _wrapped(extra, 120), fontsize=7.5, color=style.INK, va="top",
+                linespacing=1.25)
+    figure.text(0.06, 0.018, t("handout.keep_in_mind"), fontsize=8, color=style.MUTED_INK)
     return figure
 
 
