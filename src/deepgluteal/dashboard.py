@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import html
-import json
 import logging
 import math
 import os
@@ -27,7 +26,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 from traitlets import TraitError
 
-from deepgluteal import text
+from deepgluteal import text, visitor
 from deepgluteal.model import simulate
 from deepgluteal.presets import DEFAULT_STANCE_PCT, HEALTHY, presets
 from deepgluteal.scenario import NERVE_VARIANTS, TASKS, Scenario
@@ -490,6 +489,11 @@ class Dashboard:
             self._set_values(values)
         self._show_notes()
 
+    def follow_link(self) -> None:
+        """Open the state of the visitor's link (``?valgus=12&lang=es``) whenever the visitor
+        comes, however long this kernel waited for them (:mod:`deepgluteal.visitor`)."""
+        visitor.on_request(lambda request: self.apply_query_string(request.get("QUERY_STRING")))
+
     def _bad_value_note(self, parameter: str, unit: str, valid: str, default) -> str:
         valid_range = f"{valid} {unit}".strip()
         return self._t("error.bad_url_value", parameter=parameter, range=valid_range,
@@ -790,32 +794,6 @@ def _numbers_html(state: text.NarrativeState, healthy: text.NarrativeState, lang
         rows.append(row("panel.unmet_moment", "panel.unmet_moment_value",
                         moment=number(state.unmet_moment_Nm, 1)))
     return f"<table>{''.join(rows)}</table>"
-
-
-def visitor_query_string(timeout_s: float = 10.0) -> str:
-    """The query string of the page this kernel serves (``""`` outside Voila).
-
-    A preheated kernel runs the notebook before anyone asks for the page; Voila then hands the
-    visitor's request to the kernel over a websocket (``<base>voila/query/<kernel id>``). This
-    reads it with the small ``websockets`` client instead of ``voila.utils``, whose import pulls
-    the whole Jupyter server into every viewer's kernel (about 50 MB measured).
-    """
-    if os.environ.get("VOILA_PREHEAT", "False") == "False":
-        return os.environ.get("QUERY_STRING", "")
-    from websockets.sync.client import connect
-
-    base = os.environ.get("VOILA_WS_BASE_URL") or os.environ.get("VOILA_SERVER_URL", "/")
-    url = (f"{os.environ.get('VOILA_WS_PROTOCOL', 'ws')}://"
-           f"{os.environ.get('VOILA_APP_IP', '127.0.0.1')}:"
-           f"{os.environ.get('VOILA_APP_PORT', '8866')}{base}voila/query/"
-           f"{os.environ.get('VOILA_KERNEL_ID', '')}")
-    try:
-        with connect(url, open_timeout=timeout_s) as socket:
-            request = json.loads(socket.recv(timeout=timeout_s))
-    except (OSError, TimeoutError, ValueError):
-        return ""
-    os.environ.update({key: str(value) for key, value in request.items()})
-    return request.get("QUERY_STRING", "")
 
 
 def build_dashboard(lang: str = "en") -> widgets.Widget:
