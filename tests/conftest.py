@@ -92,10 +92,13 @@ class PageWatch:
             self.console_errors.append(message.text)
 
 
-def open_dashboard(browser, server, query: str = "", init_script: str | None = None):
+def open_dashboard(browser, server, query: str = "", init_script: str | None = None,
+                   **context_options):
     """A fresh tab on the dashboard (own browser context), waited until its figures are drawn.
-    ``init_script`` runs in the page before the page's own scripts."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    ``init_script`` runs in the page before the page's own scripts; ``context_options`` go to
+    the browser context (e.g. ``has_touch=True``)."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 720},
+                                     "accept_downloads": True, **context_options})
     if init_script:
         context.add_init_script(init_script)
     page = context.new_page()

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from traitlets import TraitError
 
 from deepgluteal import text, visitor
+from deepgluteal.dashboard_story import StoryPlayer
 from deepgluteal.model import simulate
 from deepgluteal.presets import DEFAULT_STANCE_PCT, HEALTHY, presets
 from deepgluteal.scenario import NERVE_VARIANTS, TASKS, Scenario
@@ -185,12 +186,15 @@ class Dashboard:
         self._build_controls()
         self._build_panels()
         self._build_views()
+        self.animating = False  # a story moving the controls: only the pictures follow
+        self.story = StoryPlayer(self)
         self._apply_language()
         self.widget = self._layout()
         for control in self._state_controls():
             control.observe(self._on_state_change, names="value")
         self.language.observe(self._on_language, names="value")
         self.mode.observe(self._on_state_change, names="value")
+        self.mode.observe(lambda _change: self.story.on_mode(), names="value")
         self.task.observe(self._on_task, names="value")
         self.play.observe(self._on_play, names="playing")
         self.refresh()
@@ -302,9 +306,9 @@ class Dashboard:
         self._frames.clear()  # their words were in the previous language
 
     def _layout(self) -> widgets.Widget:
-        presets_row = widgets.HBox([*self.preset_buttons.values(), self.reset])
+        presets_row = widgets.HBox([*self.preset_buttons.values(), self.reset, self.story.start])
         presets_row.add_class("dgs-presets")
-        header = widgets.HBox([self.title, presets_row, self.mode, self.language],
+        header = widgets.HBox([self.title, presets_row, self.story.nav, self.mode, self.language],
                               layout=widgets.Layout(justify_content="space-between"))
         header.add_class("dgs-header")
         # The note on a shared link's bad values comes first, where it is seen at once.
@@ -313,7 +317,8 @@ class Dashboard:
                                  self.stance, self.variant, self.compensation, self.handout,
                                  *self.page_buttons.values(), self.handout_slot])
         controls.add_class("dgs-controls")
-        side = widgets.VBox([self.narrative, self.numbers, self.images["loads"]])
+        side = widgets.VBox([self.story.caption, self.narrative, self.numbers,
+                             self.images["loads"]])
         side.add_class("dgs-side")
         main = widgets.HBox([controls, self.images["posterior"], self.images["frontal"], side])
         main.add_class("dgs-main")
@@ -365,6 +370,7 @@ class Dashboard:
         self.red_flags.value = _red_flags_html(self.lang)
         self.lost_text.value = (f'<span data-button="{html.escape(t("error.reload"))}">'
                                 f'{html.escape(t("error.kernel_lost"))}</span>')
+        self.story.apply_language()
 
     def _set_options(self, dropdown, options) -> None:
         value = dropdown.value
@@ -551,7 +557,7 @@ class Dashboard:
         self._show_pictures(result, healthy, self.stance.value)
         # While Play animates, only the pictures move: words that changed 25 times a second
         # could not be read, and a screen reader would announce every frame.
-        if not self.play.playing:
+        if not self.play.playing and not self.animating:
             self._write(result, healthy, index)
         self._plan_drawing_ahead()
 

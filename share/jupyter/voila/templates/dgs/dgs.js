@@ -60,3 +60,25 @@
     construct(target, args) { return watch(new target(...args)); }
   });
 })();
+
+// Guided story (issue #12): the keyboard follows the story's buttons as they appear and go.
+(function () {
+  "use strict";
+  function focusWhenShown(selector) {
+    let tries = 0;
+    const timer = setInterval(function () {
+      const element = document.querySelector(selector);
+      if (element && element.offsetParent !== null) { clearInterval(timer); element.focus(); }
+      else if (++tries > 100) { clearInterval(timer); }
+    }, 50);
+  }
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest ? event.target.closest("button") : null;
+    if (!button) { return; }
+    if (button.classList.contains("dgs-control-story")) {
+      focusWhenShown(".dgs-control-story-next");
+    } else if (button.classList.contains("dgs-control-story-leave")) {
+      focusWhenShown(".dgs-control-story");
+    }
+  }, true);
+})();
