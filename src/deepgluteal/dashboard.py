@@ -26,7 +26,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 from traitlets import TraitError
 
-from deepgluteal import text, visitor
+from deepgluteal import link, text, visitor
 from deepgluteal.dashboard_story import StoryPlayer
 from deepgluteal.model import simulate
 from deepgluteal.presets import DEFAULT_STANCE_PCT, HEALTHY, presets
@@ -242,6 +242,11 @@ class Dashboard:
         self.handout = _control(widgets.Button(icon="", button_style="primary",
                                                layout=widgets.Layout(width="236px")), "handout")
         self.handout.on_click(lambda _button: self.make_handout())
+        # Copying needs the page's own click (browsers allow the clipboard only then): the
+        # page's script copies the link the kernel keeps in link_slot (dgs.js).
+        self.copy_link = _control(widgets.Button(layout=widgets.Layout(
+            width="auto")), "copy-link")
+        self.link_slot = _html("dgs-link-slot")
         self.page_buttons = {}
         for page in text.PAGES:
             button = _control(widgets.Button(layout=widgets.Layout(width="236px")),
@@ -317,8 +322,10 @@ class Dashboard:
                                  self.stance, self.variant, self.compensation, self.handout,
                                  *self.page_buttons.values(), self.handout_slot])
         controls.add_class("dgs-controls")
+        link_row = widgets.HBox([self.copy_link, self.link_slot])
+        link_row.add_class("dgs-link-row")
         side = widgets.VBox([self.story.caption, self.narrative, self.numbers,
-                             self.images["loads"]])
+                             self.images["loads"], link_row])
         side.add_class("dgs-side")
         main = widgets.HBox([controls, self.images["posterior"], self.images["frontal"], side])
         main.add_class("dgs-main")
@@ -347,6 +354,8 @@ class Dashboard:
         self.language.description = t("control.language")
         self.handout.description = t("handout.button")
         self.handout.tooltip = t("handout.button_help")
+        self.copy_link.description = t("link.copy")
+        self.copy_link.tooltip = t("link.copy_help")
         self.play.description = t("control.play")
         self.play.tooltip = t("control.play")
         self._set_options(self.task, [(t(f"task.{name}"), name) for name in TASKS])
@@ -559,6 +568,8 @@ class Dashboard:
         # could not be read, and a screen reader would announce every frame.
         if not self.play.playing and not self.animating:
             self._write(result, healthy, index)
+            self.link_slot.value = link.copy_slot_html(self.public_url(), self.state_query(),
+                                                       self._t("link.copied"))
         self._plan_drawing_ahead()
 
     def _reject(self, error: Exception) -> None:
@@ -718,9 +729,13 @@ class Dashboard:
         healthy = _simulate(scenario.healthy())
         index = _instant_index(result, self.stance.value)
         state = self.narrative_state(result, index)
+        public = self.public_url()
+        state_link = link.state_link(public, self.state_query()) if public else None
         pdf = handout_pdf(result, healthy, index,
                           narrative=text.narrative(state, self.lang, mode="patient"),
-                          settings=self._settings_lines(), lang=self.lang, today=date.today())
+                          settings=self._settings_lines(), lang=self.lang, today=date.today(),
+                          link=state_link,
+                          qr_modules=link.qr_modules(state_link) if state_link else None)
         encoded = base64.b64encode(pdf).decode("ascii")
         name = f"dgs-handout-{date.today().isoformat()}.pdf"
         nonce = uuid.uuid4().hex
@@ -728,6 +743,19 @@ class Dashboard:
             f'<a class="dgs-handout-link" data-nonce="{nonce}" download="{name}" '
             f'href="data:application/pdf;base64,{encoded}">{html.escape(name)}</a>')
         return pdf
+
+    def state_query(self) -> str:
+        """The query string of a link that opens what the page shows now."""
+        return link.state_query(self._control_values(), self.lang, self.mode.value)
+
+    @staticmethod
+    def public_url() -> str | None:
+        """The server's public address (``DGS_PUBLIC_URL``); None if unset or not valid."""
+        try:
+            return link.public_url()
+        except ValueError as error:
+            log.warning("%s: the handout carries no link", error)
+            return None
 
     def _settings_lines(self) -> list[str]:
         t = self._t
