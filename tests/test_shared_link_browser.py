@@ -43,3 +43,36 @@ def test_a_link_opened_minutes_after_the_kernel_waited_opens_its_state(browser,
         assert page.evaluate("window.dgsTitles") == [spanish_title]
     finally:
         context.close()
+
+
+def test_copy_link_copies_a_link_that_opens_the_same_state(browser, voila_server):
+    from browser import set_slider
+
+    page, context = open_dashboard(browser, voila_server, "?lang=es")
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        settle(page)
+        set_slider(page, "valgus", 5)
+        page.locator(".dgs-control-mode button").nth(1).click()
+        page.wait_for_function("() => (document.querySelector('.dgs-link')?.dataset.query || '')"
+                               ".includes('valgus=5')", timeout=30_000)
+        page.locator(".dgs-control-copy-link").first.click()
+        page.wait_for_function("() => document.querySelector('.dgs-link-text').textContent"
+                               ".includes('valgus=5')", timeout=15_000)
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith(voila_server.url + "?")  # no public address: the page's own
+        assert copied in text_of(page, ".dgs-link-text")
+    finally:
+        context.close()
+    page, context = open_dashboard(browser, voila_server, "?" + copied.split("?", 1)[1])
+    try:
+        settle(page)
+        assert slider_value(page, "valgus") == 5
+        page.wait_for_function("title => document.querySelector('.dgs-title h1')"
+                               ".textContent === title",
+                               arg=__import__("deepgluteal.text").text.message("app.title", "es"),
+                               timeout=30_000)
+        assert "Σ" in text_of(page, ".dgs-panel-narrative")  # student mode came along
+        assert text_of(page, ".dgs-note").strip() == ""
+    finally:
+        context.close()

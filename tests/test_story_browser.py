@@ -3,6 +3,9 @@ both languages; each step's state, pictures, caption and announcement arrive."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from browser import figure_sources, slider_value, text_of
 from conftest import open_dashboard
@@ -10,6 +13,10 @@ from conftest import open_dashboard
 from deepgluteal import story, text
 
 pytestmark = pytest.mark.browser
+
+# DGS_UPDATE_DOCS=1 saves the README's picture of the story (step 2, its link copied).
+DOCS_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "story.png"
+UPDATE_DOCS = os.environ.get("DGS_UPDATE_DOCS") == "1"
 
 START = {"valgus": 0, "glute_med": 100, "glute_max": 100, "stance": 20, "task": "walking",
          "variant": "A", "compensation": False}
@@ -66,6 +73,11 @@ def walk(page, lang, forward, back):
         sources = arrive(page, step, lang, sources, state)
         if step.number == 2:  # the knee falls in through the degrees between
             assert len(page.evaluate("window.dgsFrames")) >= 4
+            if UPDATE_DOCS and lang == "en":
+                page.locator(".dgs-control-copy-link").first.click()
+                page.wait_for_function("() => document.querySelector('.dgs-link-text')"
+                                       ".textContent.includes('valgus=12')")
+                page.screenshot(path=str(DOCS_SCREENSHOT))
         state = step.end
     assert page.locator(".dgs-control-story-next").first.is_disabled()
     assert "dgs-story-highlight" in page.locator(".dgs-panel-redflags").first.get_attribute(

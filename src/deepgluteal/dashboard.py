@@ -322,12 +322,14 @@ class Dashboard:
                                  self.stance, self.variant, self.compensation, self.handout,
                                  *self.page_buttons.values(), self.handout_slot])
         controls.add_class("dgs-controls")
-        link_row = widgets.HBox([self.copy_link, self.link_slot])
-        link_row.add_class("dgs-link-row")
         side = widgets.VBox([self.story.caption, self.narrative, self.numbers,
-                             self.images["loads"], link_row])
+                             self.images["loads"]])
         side.add_class("dgs-side")
-        main = widgets.HBox([controls, self.images["posterior"], self.images["frontal"], side])
+        # "Copy link" under the standing leg, where the column has room in every mode.
+        link_row = widgets.VBox([self.copy_link, self.link_slot])
+        link_row.add_class("dgs-link-row")
+        frontal = widgets.VBox([self.images["frontal"], link_row])
+        main = widgets.HBox([controls, self.images["posterior"], frontal, side])
         main.add_class("dgs-main")
         spacer = widgets.HTML()
         spacer.add_class("dgs-spacer")
