@@ -92,9 +92,15 @@ class PageWatch:
             self.console_errors.append(message.text)
 
 
-def open_dashboard(browser, server, query: str = ""):
-    """A fresh tab on the dashboard (own browser context), waited until its figures are drawn."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+def open_dashboard(browser, server, query: str = "", init_script: str | None = None,
+                   **context_options):
+    """A fresh tab on the dashboard (own browser context), waited until its figures are drawn.
+    ``init_script`` runs in the page before the page's own scripts; ``context_options`` go to
+    the browser context (e.g. ``has_touch=True``)."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 720},
+                                     "accept_downloads": True, **context_options})
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
     page.watch = PageWatch(page, server.url)
     page.goto(server.url + query, wait_until="domcontentloaded", timeout=120_000)
@@ -113,3 +119,57 @@ def dashboard_page(browser, voila_server):
         yield page
     finally:
         context.close()
+
+
+# A shared link opened long after the server's waiting (preheated) kernel ran the notebook
+# (issue #12). The server starts when the test session starts, so in a whole run its kernel has
+# waited for minutes when the test comes; a test run alone waits out the rest.
+LATE_VISITOR_AFTER_S = 90.0
+
+
+class AgedServer:
+    """A Voila server started at the beginning of the session, for one late visitor."""
+
+    def __init__(self):
+        import threading
+
+        self.server = VoilaProcess(log_dir=LOG_DIR)
+        self.pool_filled_at: float | None = None
+        threading.Thread(target=self._watch_pool, daemon=True).start()
+
+    def _watch_pool(self) -> None:
+        import time
+
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and self.pool_filled_at is None:
+            if "is filled" in self.server.log():
+                self.pool_filled_at = time.monotonic()
+            time.sleep(0.5)
+
+
+def pytest_collection_finish(session):
+    if any("aged_voila_server" in getattr(item, "fixturenames", ())
+           for item in session.items):
+        session.config.aged_voila_server = AgedServer()
+
+
+def pytest_unconfigure(config):
+    aged = getattr(config, "aged_voila_server", None)
+    if aged is not None:
+        aged.server.stop()
+
+
+@pytest.fixture
+def aged_voila_server(request):
+    """A server whose waiting kernel ran the notebook at least LATE_VISITOR_AFTER_S ago."""
+    import time
+
+    aged = request.config.aged_voila_server
+    deadline = time.monotonic() + 300
+    while aged.pool_filled_at is None:
+        assert time.monotonic() < deadline, "the server's kernel pool never filled"
+        time.sleep(0.5)
+    wait_s = aged.pool_filled_at + LATE_VISITOR_AFTER_S - time.monotonic()
+    if wait_s > 0:
+        time.sleep(wait_s)
+    return aged.server

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import html
-import json
 import logging
 import math
 import os
@@ -27,7 +26,8 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 from traitlets import TraitError
 
-from deepgluteal import helps, text, wording
+from deepgluteal import helps, link, text, visitor, wording
+from deepgluteal.dashboard_story import StoryPlayer
 from deepgluteal.language import ACCEPT_LANGUAGE_KEY, choose_language, default_language
 from deepgluteal.model import simulate
 from deepgluteal.presets import DEFAULT_STANCE_PCT, HEALTHY, presets
@@ -188,12 +188,15 @@ class Dashboard:
         self._build_controls()
         self._build_panels()
         self._build_views()
+        self.animating = False  # a story moving the controls: only the pictures follow
+        self.story = StoryPlayer(self)
         self._apply_language()
         self.widget = self._layout()
         for control in self._state_controls():
             control.observe(self._on_state_change, names="value")
         self.language.observe(self._on_language, names="value")
         self.mode.observe(self._on_state_change, names="value")
+        self.mode.observe(lambda _change: self.story.on_mode(), names="value")
         self.task.observe(self._on_task, names="value")
         self.play.observe(self._on_play, names="playing")
         self.refresh()
@@ -241,6 +244,11 @@ class Dashboard:
         self.handout = _control(widgets.Button(icon="", button_style="primary",
                                                layout=widgets.Layout(width="236px")), "handout")
         self.handout.on_click(lambda _button: self.make_handout())
+        # Copying needs the page's own click (browsers allow the clipboard only then): the
+        # page's script copies the link the kernel keeps in link_slot (dgs.js).
+        self.copy_link = _control(widgets.Button(layout=widgets.Layout(
+            width="auto")), "copy-link")
+        self.link_slot = _html("dgs-link-slot")
         self.page_buttons = {}
         for page in text.PAGES:
             button = _control(widgets.Button(layout=widgets.Layout(width="236px")),
@@ -311,9 +319,9 @@ class Dashboard:
         self._frames.clear()  # their words were in the previous language
 
     def _layout(self) -> widgets.Widget:
-        presets_row = widgets.HBox([*self.preset_buttons.values(), self.reset])
+        presets_row = widgets.HBox([*self.preset_buttons.values(), self.reset, self.story.start])
         presets_row.add_class("dgs-presets")
-        header = widgets.HBox([self.title, presets_row, self.mode, self.language],
+        header = widgets.HBox([self.title, presets_row, self.story.nav, self.mode, self.language],
                               layout=widgets.Layout(justify_content="space-between"))
         header.add_class("dgs-header")
         # The note on a shared link's bad values comes first, where it is seen at once.
@@ -322,9 +330,14 @@ class Dashboard:
                                  self.stance, self.variant, self.compensation, self.handout,
                                  *self.page_buttons.values(), self.handout_slot])
         controls.add_class("dgs-controls")
-        side = widgets.VBox([self.narrative, self.numbers, self.images["loads"]])
+        side = widgets.VBox([self.story.caption, self.narrative, self.numbers,
+                             self.images["loads"]])
         side.add_class("dgs-side")
-        main = widgets.HBox([controls, self.images["posterior"], self.images["frontal"], side])
+        # "Copy link" under the standing leg, where the column has room in every mode.
+        link_row = widgets.VBox([self.copy_link, self.link_slot])
+        link_row.add_class("dgs-link-row")
+        frontal = widgets.VBox([self.images["frontal"], link_row])
+        main = widgets.HBox([controls, self.images["posterior"], frontal, side])
         main.add_class("dgs-main")
         spacer = widgets.HTML()
         spacer.add_class("dgs-spacer")
@@ -351,6 +364,8 @@ class Dashboard:
         self.language.description = t("control.language")
         self.handout.description = t("handout.button")
         self.handout.tooltip = t("handout.button_help")
+        self.copy_link.description = t("link.copy")
+        self.copy_link.tooltip = t("link.copy_help")
         self.play.description = t("control.play")
         self.play.tooltip = t("control.play")
         self._set_options(self.task, [(t(f"task.{name}"), name) for name in TASKS])
@@ -376,6 +391,7 @@ class Dashboard:
         self.red_flags.value = _red_flags_html(self.lang)
         self.lost_text.value = (f'<span data-button="{html.escape(t("error.reload"))}">'
                                 f'{html.escape(t("error.kernel_lost"))}</span>')
+        self.story.apply_language()
 
     def _set_options(self, dropdown, options) -> None:
         value = dropdown.value
@@ -521,6 +537,12 @@ class Dashboard:
             self._set_values(values)
         self._show_notes()
 
+    def follow_link(self) -> None:
+        """Open the state of the visitor's link (``?valgus=12&lang=es``) whenever the visitor
+        comes, however long this kernel waited for them (:mod:`deepgluteal.visitor`)."""
+        visitor.on_request(lambda request: self.apply_query_string(
+            request.get("QUERY_STRING"), request.get(ACCEPT_LANGUAGE_KEY, "")))
+
     def _bad_value_note(self, parameter: str, unit: str, valid: str, default) -> str:
         valid_range = f"{valid} {unit}".strip()
         return self._t("error.bad_url_value", parameter=parameter, range=valid_range,
@@ -578,8 +600,10 @@ class Dashboard:
         self._show_pictures(result, healthy, self.stance.value)
         # While Play animates, only the pictures move: words that changed 25 times a second
         # could not be read, and a screen reader would announce every frame.
-        if not self.play.playing:
+        if not self.play.playing and not self.animating:
             self._write(result, healthy, index)
+            self.link_slot.value = link.copy_slot_html(self.public_url(), self.state_query(),
+                                                       self._t("link.copied"))
         self._plan_drawing_ahead()
 
     def _reject(self, error: Exception) -> None:
@@ -725,9 +749,13 @@ class Dashboard:
         healthy = _simulate(scenario.healthy())
         index = _instant_index(result, self.stance.value)
         state = self.narrative_state(result, index)
+        public = self.public_url()
+        state_link = link.state_link(public, self.state_query()) if public else None
         pdf = handout_pdf(result, healthy, index,
                           narrative=text.narrative(state, self.lang, mode="patient"),
-                          settings=self._settings_lines(), lang=self.lang, today=date.today())
+                          settings=self._settings_lines(), lang=self.lang, today=date.today(),
+                          link=state_link,
+                          qr_modules=link.qr_modules(state_link) if state_link else None)
         encoded = base64.b64encode(pdf).decode("ascii")
         name = f"dgs-handout-{date.today().isoformat()}.pdf"
         nonce = uuid.uuid4().hex
@@ -735,6 +763,19 @@ class Dashboard:
             f'<a class="dgs-handout-link" data-nonce="{nonce}" download="{name}" '
             f'href="data:application/pdf;base64,{encoded}">{html.escape(name)}</a>')
         return pdf
+
+    def state_query(self) -> str:
+        """The query string of a link that opens what the page shows now."""
+        return link.state_query(self._control_values(), self.lang, self.mode.value)
+
+    @staticmethod
+    def public_url() -> str | None:
+        """The server's public address (``DGS_PUBLIC_URL``); None if unset or not valid."""
+        try:
+            return link.public_url()
+        except ValueError as error:
+            log.warning("%s: the handout carries no link", error)
+            return None
 
     def _settings_lines(self) -> list[str]:
         t = self._t
@@ -822,32 +863,6 @@ def _numbers_html(state: text.NarrativeState, healthy: text.NarrativeState, lang
         rows.append(row("panel.unmet_moment", "panel.unmet_moment_value",
                         moment=number(state.unmet_moment_Nm, 1)))
     return f"<table>{''.join(rows)}</table>"
-
-
-def visitor_query_string(timeout_s: float = 10.0) -> str:
-    """The query string of the page this kernel serves (``""`` outside Voila).
-
-    A preheated kernel runs the notebook before anyone asks for the page; Voila then hands the
-    visitor's request to the kernel over a websocket (``<base>voila/query/<kernel id>``). This
-    reads it with the small ``websockets`` client instead of ``voila.utils``, whose import pulls
-    the whole Jupyter server into every viewer's kernel (about 50 MB measured).
-    """
-    if os.environ.get("VOILA_PREHEAT", "False") == "False":
-        return os.environ.get("QUERY_STRING", "")
-    from websockets.sync.client import connect
-
-    base = os.environ.get("VOILA_WS_BASE_URL") or os.environ.get("VOILA_SERVER_URL", "/")
-    url = (f"{os.environ.get('VOILA_WS_PROTOCOL', 'ws')}://"
-           f"{os.environ.get('VOILA_APP_IP', '127.0.0.1')}:"
-           f"{os.environ.get('VOILA_APP_PORT', '8866')}{base}voila/query/"
-           f"{os.environ.get('VOILA_KERNEL_ID', '')}")
-    try:
-        with connect(url, open_timeout=timeout_s) as socket:
-            request = json.loads(socket.recv(timeout=timeout_s))
-    except (OSError, TimeoutError, ValueError):
-        return ""
-    os.environ.update({key: str(value) for key, value in request.items()})
-    return request.get("QUERY_STRING", "")
 
 
 def build_dashboard(lang: str = "en") -> widgets.Widget:

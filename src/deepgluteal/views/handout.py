@@ -6,6 +6,7 @@ import io
 import textwrap
 from datetime import date
 
+import numpy as np
 from matplotlib.backends.backend_pdf import FigureCanvasPdf
 from matplotlib.figure import Figure
 
@@ -22,7 +23,8 @@ def _wrapped(lines, width):
 
 
 def handout_figure(result, healthy, index, narrative, settings, lang="en",
-                   today: date | None = None) -> Figure:
+                   today: date | None = None, link: str | None = None,
+                   qr_modules=None) -> Figure:
     """The handout page as a matplotlib figure (A4 portrait).
 
     Parameters
@@ -39,6 +41,9 @@ def handout_figure(result, healthy, index, narrative, settings, lang="en",
         Catalogue language of the fixed text.
     today : datetime.date, optional
         Date printed on the page (default: today).
+    link : str, optional
+        The address that opens this state again; printed with its QR code ``qr_modules``
+        (a boolean array, True = dark) when given. Without it the page says nothing of a link.
     """
     today = today or date.today()
     t = lambda key, **values: text.message(key, lang, **values)  # noqa: E731
@@ -95,13 +100,38 @@ def handout_figure(result, healthy, index, narrative, settings, lang="en",
                 + "\n" + _wrapped(extra, 120), fontsize=7.5, color=style.INK, va="top",
                 linespacing=1.25)
     figure.text(0.06, 0.018, t("handout.keep_in_mind"), fontsize=8, color=style.MUTED_INK)
+    if link and qr_modules is not None:
+        _draw_link(figure, link, qr_modules, lang)
     return figure
 
 
+def _draw_link(figure: Figure, link: str, qr_modules, lang: str) -> None:
+    """The link to this state and its QR code, in the top right corner of the page."""
+    t = lambda key: text.message(key, lang)  # noqa: E731
+    size_in = 0.95  # about 2.4 cm: a phone reads it from a sheet on a table
+    width, height = A4_INCHES
+    right = 0.955
+    qr = figure.add_axes((right - size_in / width, 0.992 - size_in / height, size_in / width,
+                          size_in / height))
+    # "none": the modules go into the PDF as they are, sharp at any zoom or printer
+    qr.imshow(np.kron(qr_modules, np.ones((8, 8))), cmap="gray_r", interpolation="none",
+              vmin=0, vmax=1)
+    qr.set_axis_off()
+    words_right = right - size_in / width - 0.01
+    figure.text(words_right, 0.975, t("link.handout_label"), fontsize=11, weight="bold",
+                color=style.INK, va="top", ha="right")
+    figure.text(words_right, 0.957, t("link.handout_scan"), fontsize=8, color=style.MUTED_INK,
+                va="top", ha="right")
+    figure.text(words_right, 0.944, "\n".join(textwrap.wrap(link, 44, break_on_hyphens=False)),
+                fontsize=7.5, color=style.INK, va="top", ha="right", family="monospace",
+                linespacing=1.2)
+
+
 def handout_pdf(result, healthy, index, narrative, settings, lang="en",
-                today: date | None = None) -> bytes:
+                today: date | None = None, link: str | None = None, qr_modules=None) -> bytes:
     """The handout as PDF bytes (text stays text, so it can be searched and read aloud)."""
-    figure = handout_figure(result, healthy, index, narrative, settings, lang, today)
+    figure = handout_figure(result, healthy, index, narrative, settings, lang, today, link,
+                            qr_modules)
     out = io.BytesIO()
     FigureCanvasPdf(figure).print_pdf(out, metadata={"Title": text.message("handout.heading",
                                                                            lang)})

@@ -60,3 +60,56 @@
     construct(target, args) { return watch(new target(...args)); }
   });
 })();
+
+// Guided story (issue #12): the keyboard follows the story's buttons as they appear and go.
+(function () {
+  "use strict";
+  function focusWhenShown(selector) {
+    let tries = 0;
+    const timer = setInterval(function () {
+      const element = document.querySelector(selector);
+      if (element && element.offsetParent !== null) { clearInterval(timer); element.focus(); }
+      else if (++tries > 100) { clearInterval(timer); }
+    }, 50);
+  }
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest ? event.target.closest("button") : null;
+    if (!button) { return; }
+    if (button.classList.contains("dgs-control-story")) {
+      focusWhenShown(".dgs-control-story-next");
+    } else if (button.classList.contains("dgs-control-story-leave")) {
+      focusWhenShown(".dgs-control-story");
+    }
+  }, true);
+})();
+
+// "Copy link" (issue #12): copies, in the click itself (browsers allow the clipboard only
+// then), the link to the state the kernel keeps in .dgs-link, and shows it, so that it can be
+// selected by hand where the browser refuses to copy (a page not served over https).
+(function () {
+  "use strict";
+  function copyByHand(link) {
+    const area = document.createElement("textarea");
+    area.value = link;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed"; area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (error) { /* the link stays shown */ }
+    area.remove();
+  }
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest ? event.target.closest(".dgs-control-copy-link") : null;
+    const data = document.querySelector(".dgs-link");
+    if (!button || !data) { return; }
+    const base = data.dataset.base || (window.location.origin + window.location.pathname);
+    const link = data.dataset.query ? base + "?" + data.dataset.query : base;
+    const shown = document.querySelector(".dgs-link-text");
+    if (shown) { shown.textContent = data.dataset.copied + " " + link; }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(link).catch(function () { copyByHand(link); });
+    } else {
+      copyByHand(link);
+    }
+  }, true);
+})();
