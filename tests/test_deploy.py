@@ -68,10 +68,13 @@ def test_students_land_on_the_dashboard(values):
     from deepgluteal import hub_singleuser
 
     assert values["singleuser"]["defaultUrl"] == "/"
-    assert (REPO / serving.DASHBOARD_NOTEBOOK).is_file()
+    from deepgluteal.serve import CONFIG_DIR, dashboard_notebook
+
     assert values["singleuser"]["cmd"] == ["python", "-m", hub_singleuser.__name__]
     command = hub_singleuser.server_command("/user/a/", "0.0.0.0", 8888)
-    assert serving.DASHBOARD_NOTEBOOK in command and "--base_url=/user/a/" in command
+    assert str(dashboard_notebook()) in command and dashboard_notebook().is_file()
+    assert f"--Voila.config_file_paths={CONFIG_DIR}" in command  # the hardened settings
+    assert "--Voila.base_url=/user/a/" in command
 
 
 def test_a_pod_holds_a_kernel_and_its_server(values):

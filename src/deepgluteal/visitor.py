@@ -9,9 +9,9 @@ kernel's websocket ``<base>voila/query/<kernel id>`` if the kernel is connected,
 until the kernel connects (voila 0.5, ``request_info_handler.py``). It writes it once, right
 before it sends the page, and that may be seconds or hours after the notebook ran.
 
-Voila's own helper (``voila.utils.wait_for_request``) blocks the cell while it waits, and its
-import pulls the whole Jupyter server into every viewer's kernel (about 50 MB measured). Here the
-wait is a task on the kernel's event loop: the notebook finishes, the kernel idles, and the
+Voila's own helper (``voila.utils.wait_for_request``) blocks the cell while it waits, and
+importing it pulls the whole Jupyter server into every viewer's kernel (about 50 MB measured).
+Here the wait is a task on the kernel's event loop: the notebook finishes, the kernel idles, and the
 callback runs the moment the request arrives, before the page's widgets ask for their state.
 There is no time limit: a link opened an hour after the kernel started opens its state.
 """
