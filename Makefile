@@ -40,8 +40,9 @@ lock: $(STAMP)
 		--upgrade --quiet --no-header --annotation-style line \
 		--custom-compile-command "make lock" -o $(LOCK)
 
-# The unit tests (not the browser or notebook ones) against the lowest versions pyproject.toml
-# allows for its direct dependencies: its lower bounds are versions that were tested. Picture
+# The unit tests (not the browser or notebook ones; tests/test_serve.py serves the dashboard to
+# a scripted viewer) against the lowest versions pyproject.toml allows for its direct
+# dependencies: its lower bounds are versions that were tested. Picture
 # baselines are left out (older matplotlib rasterizes text differently, not wrongly), and so is
 # the readability check of every string (slow, and its textstat is the same version).
 $(LOWEST)/.installed-stamp: pyproject.toml $(STAMP)

@@ -25,6 +25,13 @@ def test_notebook_runs_top_to_bottom(path):
     errors = [output for cell in notebook.cells if cell.cell_type == "code"
               for output in cell.get("outputs", []) if output.get("output_type") == "error"]
     assert errors == []
+    # A cell's last expression shows a picture, a widget, words or a table, never an object's
+    # bare repr (``<deepgluteal.views.posterior.PosteriorView at 0x...>``).
+    stray = [output["data"]["text/plain"] for cell in notebook.cells if cell.cell_type == "code"
+             for output in cell.get("outputs", [])
+             if output.get("output_type") == "execute_result" and set(output["data"]) ==
+             {"text/plain"} and output["data"]["text/plain"].startswith("<")]
+    assert stray == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])

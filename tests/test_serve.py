@@ -69,3 +69,24 @@ def test_the_kernels_learn_the_default_language_and_the_public_address():
     assert serve_environment("es", "https://clinic.example.org/dgs/") == {
         "DGS_DEFAULT_LANG": "es", "DGS_PUBLIC_URL": "https://clinic.example.org/dgs/"}
     assert serve_environment() == {}
+
+
+def test_serve_gives_a_viewer_a_kernel_that_answers_a_slider():
+    """Not a browser test, so that ``make test-lowest`` also runs it: the lowest Voila,
+    jupyter_server, tornado and ipywidgets that pyproject.toml allows serve the dashboard with
+    the project's server classes (the kernel cap, the guarded websocket)."""
+    from deepgluteal.serving import KernelSocket, VoilaProcess, open_viewer
+
+    with VoilaProcess(timeout_s=120) as server:
+        viewer = open_viewer(server.url)
+        assert "dgs-" in viewer.page and "Traceback" not in viewer.page
+        with KernelSocket(server.url, viewer.kernel_id, viewer.cookie) as socket:
+            states = socket.widget_states()
+            valgus = socket.find_widget("dgs-control-valgus", states)
+            replies = socket.wait_idle(socket.update(valgus, {"value": 12}))
+            assert any(reply["header"]["msg_type"] == "comm_msg" for reply in replies)
+            # a message a page never sends is dropped by the guard, not answered
+            socket.send("execute_request", {"code": "1", "silent": False})
+            assert socket.widget_states()[valgus]["value"] == 12
+        log = server.log()
+    assert "Dropped a 'execute_request' message" in log

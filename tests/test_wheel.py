@@ -61,6 +61,7 @@ def test_the_wheel_carries_the_dashboard_its_settings_and_its_template(wheel):
     assert "deepgluteal/notebooks/dashboard.ipynb" in names
     assert "deepgluteal/server/voila.json" in names
     assert "deepgluteal/data/references.csv" in names
+    assert "deepgluteal/opensim_reference/static_optimization.csv" in names  # notebook 02
     template = {name.rsplit("/", 1)[-1] for name in names
                 if "/share/jupyter/voila/templates/dgs/" in name}
     assert {"index.html.j2", "conf.json", "dgs.css", "lifecycle.js", "error.html"} <= template
@@ -73,6 +74,12 @@ def test_serve_from_the_installed_wheel_shows_the_dashboard(installed, browser):
     where = run(installed / "bin" / "python", "-c",
                 "import deepgluteal.serve as s; print(s.dashboard_notebook())", cwd=home)
     assert Path(where.strip()).is_relative_to(installed), where
+    reference = run(installed / "bin" / "python", "-c",
+                    "from deepgluteal import reference as r; print(r.opensim_reference_dir(),"
+                    " len(r.opensim_deep_rotators_force_N()['healthy']))", cwd=home)
+    assert reference.split() == [str(installed / "lib" / f"python{sys.version_info.major}."
+                                     f"{sys.version_info.minor}" / "site-packages" /
+                                     "deepgluteal" / "opensim_reference"), "51"]
     with VoilaProcess(notebook=None, command=[installed / "bin" / "deepgluteal"], cwd=home,
                       log_dir=LOG_DIR, timeout_s=120) as server:
         context = browser.new_context(viewport={"width": 1280, "height": 720})
