@@ -358,3 +358,9 @@ def test_what_can_help_page_compares_the_model_with_strength_back(dashboard_page
     table = text_of(page, ".dgs-helps-comparison")
     assert "not a promise" in table and "Strength back and knee in line" in table
     assert "1.00" in table   # strength back and knee in line is healthy walking in the model
+    if os.environ.get("DGS_SCREENSHOT_HELPS"):
+        page.screenshot(path=os.environ["DGS_SCREENSHOT_HELPS"])
+        print(page.evaluate("""() => { const n = document.querySelector('.dgs-narrative');
+            const c = getComputedStyle(n); const k = n.querySelector('.widget-html-content');
+            return [c.maxHeight, c.overflowY, c.height, n.getBoundingClientRect().height,
+                    k.getBoundingClientRect().height, getComputedStyle(k).overflow]; }"""))

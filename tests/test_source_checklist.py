@@ -50,7 +50,10 @@ def test_dashboard_shows_every_point_of_the_source_text(browser, voila_server, l
 
     page, context = open_dashboard(browser, voila_server, f"?lang={lang}")
     try:
-        page.wait_for_timeout(500)
+        # Wait for the fact (the page in the link's language), not for a time.
+        page.wait_for_function(
+            "heading => (document.querySelector('.dgs-panel-redflags') || {}).innerText"
+            "?.includes(heading)", arg=text.message("red_flags.heading", lang), timeout=30_000)
         flags = page.locator(".dgs-panel-redflags").first.inner_text()
         for sign, action in text.red_flags(lang):
             assert normalise(sign) in normalise(flags) and normalise(action) in normalise(flags)

@@ -169,3 +169,19 @@ def test_each_teaching_notebook_ends_with_every_red_flag_and_what_helps():
         source = "".join(last["source"])
         assert last["cell_type"] == "code", path.name
         assert "text.red_flags_html()" in source and "helps.helps_html()" in source, path.name
+
+
+def test_the_thickening_assumption_can_be_varied_and_is_restored():
+    from deepgluteal.space import space_parameters, thickening_sensitivity
+
+    before = simulate(Scenario(valgus_deg=10.0)).space.compression_index_overall.copy()
+    table = thickening_sensitivity(Scenario(valgus_deg=10.0), (0.0, 0.5))
+    assert table[0.5]["mean_index"] > table[0.0]["mean_index"]       # thicker muscles, less room
+    assert table[0.0]["healthy_peak_index"] == pytest.approx(table[0.5]["healthy_peak_index"],
+                                                             abs=0.01)
+    with pytest.raises(ValueError, match="thickening must be a fraction 0 to 1"):
+        thickening_sensitivity(Scenario(), (1.5,))
+    assert space_parameters()["thickening_at_full_load"] == 0.36
+    import numpy as np
+    after = simulate(Scenario(valgus_deg=10.0)).space.compression_index_overall
+    np.testing.assert_array_equal(after, before)

@@ -280,8 +280,8 @@ class Dashboard:
                                 "helps-compare")
         self.compare.on_click(lambda _button: self.show_comparison())
         self.compare_text = _html("dgs-helps-comparison-slot")
-        self.page = widgets.VBox([self.close_page, self.page_text, self.compare,
-                                  self.compare_text], layout=widgets.Layout(display="none"))
+        self.page = widgets.VBox([self.close_page, self.compare, self.compare_text,
+                                  self.page_text], layout=widgets.Layout(display="none"))
         self.page.add_class("dgs-page")
         self.page.add_class("dgs-panel-page")
         self._shown_page: str | None = None
