@@ -295,7 +295,9 @@ def test_language_switch_translates_the_page(dashboard_page):
     page = dashboard_page
     settle(page)
     select_option(page, "language", "es")
-    settle(page)
+    # under load the kernel may start on the change after the pictures were quiet a while
+    page.wait_for_function("() => /cuándo/i.test(document.querySelector('.dgs-panel-redflags')"
+                           ".textContent)", timeout=30_000)
     assert "Cuándo" in text_of(page, ".dgs-panel-redflags") or "cuándo" in text_of(
         page, ".dgs-panel-redflags").lower()
 

@@ -11,6 +11,27 @@ from deepgluteal import visitor
 from deepgluteal.serving import free_port
 
 
+def run_in_own_loop(scenario) -> None:
+    """asyncio.run(scenario()) in a thread of its own: a test session that ran the browser
+    tests may already have an event loop running in this thread."""
+    import threading
+
+    errors = []
+
+    def target():
+        try:
+            asyncio.run(scenario())
+        except BaseException as error:  # handed to the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the scenario did not finish"
+    if errors:
+        raise errors[0]
+
+
 def test_the_socket_address_is_built_from_voilas_variables():
     environ = {"VOILA_PREHEAT": "True", "VOILA_APP_PORT": "9000", "VOILA_SERVER_URL": "/dgs/",
                "VOILA_KERNEL_ID": "abc"}
@@ -56,7 +77,7 @@ def test_a_waiting_kernel_gets_a_request_that_comes_late_and_after_a_refused_con
         async with serve(handler, "127.0.0.1", port):
             await asyncio.wait_for(task, timeout=30)
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario)
     assert paths == ["/voila/query/k1"]
     assert seen == [{"QUERY_STRING": "valgus=12&lang=es"}]
 
@@ -76,5 +97,5 @@ def test_a_failing_callback_does_not_break_the_kernel(caplog, monkeypatch):
         async with serve(handler, "127.0.0.1", port):
             await asyncio.wait_for(visitor.on_request(callback, environ), timeout=30)
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario)
     assert "Could not apply the visitor's request" in caplog.text
