@@ -504,6 +504,11 @@ class PosteriorView:
         return sorted(changing, key=lambda artist: artist.get_zorder())
 
     @property
+    def ghost_artists(self) -> list:
+        """The dashed outlines of the healthy state (empty without a ghost)."""
+        return list(self._ghost_lines.values())
+
+    @property
     def artists(self) -> tuple:
         """Every artist the view made (static and moving), for tests and benchmarks."""
         return tuple(self._static) + tuple(self._dynamic)
