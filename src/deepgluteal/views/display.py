@@ -45,8 +45,11 @@ def for_projector(figure, ghosts=(), faint_ghosts=()) -> None:
         Healthy shapes drawn as faint fills of their group's colour: made twice as strong.
     """
     ghosts, faint_ghosts = list(ghosts), list(faint_ghosts)
-    for text in figure.findobj(Text):
-        text.set_fontsize(text.get_fontsize() * PROJECTOR_TEXT_SCALE)
+    texts = [text for text in figure.findobj(Text) if text.get_text().strip()]
+    normal = {text: text.get_fontsize() for text in texts}
+    for text in texts:
+        text.set_fontsize(normal[text] * PROJECTOR_TEXT_SCALE)
+    _fit_inside(figure, normal)
     for line in figure.findobj(Line2D):
         line.set_linewidth(line.get_linewidth() * PROJECTOR_LINE_SCALE)
     for patch in figure.findobj(Patch):
@@ -57,3 +60,21 @@ def for_projector(figure, ghosts=(), faint_ghosts=()) -> None:
         artist.set_alpha(1.0)
     for artist in faint_ghosts:
         artist.set_alpha(min(1.0, 2.2 * (artist.get_alpha() or 1.0)))
+
+
+def _fit_inside(figure, normal_sizes) -> None:
+    """Give back the enlargement of texts that no longer fit inside the figure (labels that
+    sit near its edge), step by step down to their normal size."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = figure.canvas if hasattr(figure.canvas, "get_renderer") else FigureCanvasAgg(figure)
+    renderer = canvas.get_renderer()
+    width, height = figure.bbox.width, figure.bbox.height
+    for text, normal in normal_sizes.items():
+        while text.get_fontsize() > normal + 1e-6:
+            if not text.get_visible():
+                break
+            box = text.get_window_extent(renderer)
+            if box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height:
+                break
+            text.set_fontsize(max(normal, text.get_fontsize() / 1.03))

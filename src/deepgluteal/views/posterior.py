@@ -93,7 +93,7 @@ off the picture (or, in sitting, hidden in front of the shaft)."""
 # Labels: key (of the ``labels`` mapping), English default, where it sits (drawing mm) and
 # what it points at. Right-hand labels are left-aligned, left-hand ones right-aligned.
 _LABELS = (
-    ("pelvis", "Pelvis", (158, 88), ("fixed", (104, 62))),
+    ("pelvis", "Pelvis", (158, 82), ("fixed", (104, 62))),
     ("gluteus_medius", "Gluteus medius", (158, 62), ("outline_centre", "gluteus_medius")),
     ("piriformis", "Piriformis", (158, -20), ("path_at", "peri_r", 0.72)),
     ("superior_gemellus", "Superior gemellus", (158, -44),
@@ -663,12 +663,17 @@ class PosteriorView:
         ax = self.ax
         x0 = _PANEL_X
         static = dict(transform=ax.transAxes, va="top")
-        self._add(ax.text(x0, 0.965, textwrap.fill(self.labels["title"], 30), fontsize=18,
-                          color=INK, fontweight="bold", **static), static=True)
-        self._add(ax.text(x0, 0.912, self.labels["subtitle"], fontsize=12,
-                          color=MUTED, **static), static=True)
-        self._variant_text = self._add(ax.text(x0, 0.862, "", fontsize=10, color=INK,
-                                               linespacing=1.35, **static), static=True)
+        title = self._add(ax.text(x0, 0.965, textwrap.fill(self.labels["title"], 30),
+                                  fontsize=18, color=INK, fontweight="bold", **static),
+                          static=True)
+        # Each line of the heading hangs below the one before, however many lines it wraps to.
+        below = dict(xy=(0, 0), textcoords="offset points", va="top")
+        subtitle = self._add(ax.annotate(self.labels["subtitle"], xycoords=title,
+                                         xytext=(0, -5), fontsize=12, color=MUTED, **below),
+                             static=True)
+        self._variant_text = self._add(ax.annotate("", xycoords=subtitle, xytext=(0, -7),
+                                                   fontsize=10, color=INK, linespacing=1.35,
+                                                   **below), static=True)
         self._caption = self._add(ax.text(0.012, 0.975, "", fontsize=15, color=INK,
                                           fontweight="bold", **static), static=True)
         self._values = []
@@ -856,6 +861,8 @@ class PosteriorView:
 
     def set_caption(self, text: str) -> None:
         """Title of the state shown (top left), e.g. "Sitting"; rarely changed."""
+        if self.panel:  # beside the labels at the top left: two short lines, not one long
+            text = textwrap.fill(text, 48)
         if text != self._caption.get_text():
             self._caption.set_text(text)
             self._cache_key = None

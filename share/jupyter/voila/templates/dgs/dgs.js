@@ -79,6 +79,9 @@
   function glossaryFocus() {
     document.querySelectorAll(".dgs-dashboard abbr[title]:not([tabindex])").forEach(
       function (abbr) { abbr.setAttribute("tabindex", "0"); });
+    // A box that scrolls (the narrative) is reached with the keyboard, to scroll it by keys.
+    document.querySelectorAll(".dgs-narrative .widget-html-content:not([tabindex])").forEach(
+      function (box) { box.setAttribute("tabindex", "0"); });
   }
   function drawerState() {
     const root = document.querySelector(".dgs-dashboard");
@@ -154,6 +157,9 @@
   window.addEventListener("scroll", hideGloss, true);
   window.matchMedia("(min-resolution: 1.5dppx)").addEventListener("change", reportPixelRatio);
 
+  // Widgets render in any order and some changes (a re-rendered control) are not mutations
+  // this observer sees: check again now and then too (a few selector look-ups).
+  window.setInterval(screens, 500);
   new MutationObserver(function () { mirror(); screens(); }).observe(document.documentElement,
     {childList: true, subtree: true, characterData: true, attributes: true,
      attributeFilter: ["data-nonce"]});
