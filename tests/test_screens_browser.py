@@ -134,10 +134,17 @@ def tap(page, selector: str) -> None:
 
 
 def compare_with_baseline(page, layout: Layout) -> None:
+    # The main row from its top, as much of it as the window shows (header and red flags
+    # are left out: other panels of the page are not this layout's business).
     main = page.locator(".dgs-main").first
-    main.scroll_into_view_if_needed()
-    png = main.screenshot(mask=[page.locator(".dgs-panel-narrative"),
-                                page.locator(".dgs-panel-numbers")],
+    main.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(200)
+    box = main.bounding_box()
+    viewport = page.viewport_size
+    clip = {"x": box["x"], "y": box["y"], "width": box["width"],
+            "height": min(box["height"], viewport["height"] - box["y"])}
+    png = page.screenshot(clip=clip, mask=[page.locator(".dgs-panel-narrative"),
+                                           page.locator(".dgs-panel-numbers")],
                           animations="disabled", caret="hide",
                           style=".dgs-redflags, #dgs-gloss { visibility: hidden !important; }")
     import io
@@ -259,3 +266,79 @@ def _operate_by_touch(page, layout: Layout) -> None:
         page.locator(".dgs-drawer-toggle").first.tap()
         page.locator(".dgs-control-valgus").first.wait_for(state="hidden", timeout=5_000)
         page.evaluate("window.scrollTo(0, 0)")
+
+
+def test_sharp_pictures_at_pixel_ratio_2_and_projector_mode(browser, voila_server):
+    """A projector at 1024x768 on a laptop with a ratio-2 screen: the page tells the kernel
+    its pixel ratio, the pictures come at twice the pixels, the words are larger."""
+    layout = next(layout for layout in LAYOUTS if layout.name == "projector_1024x768")
+    page, context = open_layout(browser, voila_server, layout, query="?display=projector",
+                                pixel_ratio=2)
+    try:
+        for name, width in (("posterior", 920), ("frontal", 400), ("loads", 640)):
+            page.wait_for_function(
+                "([selector, width]) => document.querySelector(selector).naturalWidth === width",
+                arg=[f".dgs-figure-{name}", width], timeout=60_000)
+        page.wait_for_function(
+            "() => document.querySelector('.dgs-dashboard').classList.contains('dgs-projector')",
+            timeout=30_000)
+        settle(page)
+        assert page.locator(".dgs-control-projector input").is_checked()
+        for name, width in (("posterior", 920), ("frontal", 400), ("loads", 640)):
+            assert page.locator(f".dgs-figure-{name}").first.evaluate(
+                "el => el.naturalWidth") == width
+        size = page.locator(".dgs-panel-narrative").first.evaluate(
+            "el => parseFloat(getComputedStyle(el).fontSize)")
+        assert size >= 17
+        assert overflow_problems(page) == []
+        assert page.evaluate(PAGE_TEXT_PROBLEMS_JS) == []
+        assert serious_violations(page) == []
+        before = figure_sources(page)
+        page.locator(".dgs-control-projector input").uncheck()
+        wait_for_new_sources(page, before)
+        page.wait_for_function(
+            "() => !document.querySelector('.dgs-dashboard').classList.contains('dgs-projector')")
+        assert page.locator(".dgs-figure-posterior").first.evaluate("el => el.naturalWidth") == 920
+        assert page.watch.console_errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("layout_name", ["laptop_1280x720", "phone_390x844"])
+def test_about_pages_pass_the_audit_and_explain_words_on_a_tap(browser, voila_server,
+                                                               layout_name):
+    from deepgluteal.text import PAGES
+
+    layout = next(layout for layout in LAYOUTS if layout.name == layout_name)
+    page, context = open_layout(browser, voila_server, layout)
+    press = (lambda selector: tap(page, selector)) if layout.touch else (
+        lambda selector: page.locator(selector).first.click())
+    try:
+        settle(page)
+        for name in PAGES:
+            if layout.narrow:
+                press(".dgs-drawer-toggle")
+                page.locator(f".dgs-control-page-{name}").first.wait_for(state="visible")
+            press(f".dgs-control-page-{name}")
+            panel = page.locator(".dgs-panel-page").first
+            panel.wait_for(state="visible", timeout=15_000)
+            assert overflow_problems(page) == []
+            assert serious_violations(page) == []
+            word = panel.locator("abbr[title]").first
+            word.evaluate("el => el.scrollIntoView({block: 'center'})")
+            explanation = word.get_attribute("title")
+            press(".dgs-panel-page abbr[title]")
+            gloss = page.locator("#dgs-gloss")
+            gloss.wait_for(state="visible", timeout=5_000)
+            assert explanation in gloss.inner_text()
+            box = gloss.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= layout.width + 0.5
+            page.keyboard.press("Escape")
+            gloss.wait_for(state="hidden", timeout=5_000)
+            press(".dgs-control-close-page")
+            panel.wait_for(state="hidden", timeout=15_000)
+            if layout.narrow:
+                press(".dgs-drawer-toggle")
+        assert page.watch.console_errors == []
+    finally:
+        context.close()

@@ -91,6 +91,7 @@ PAGE_TEXT_PROBLEMS_JS = r"""
   }
   const fixed = (el) => { for (let e = el; e; e = e.parentElement) {
       if (getComputedStyle(e).position === 'fixed') return e; } return null; };
+  const scrolledAway = new Set();
   // Clipped: a text box reaches past an ancestor that hides its overflow (and does not scroll).
   for (const {el, r, text} of leaves) {
     for (let e = el; e && e !== document.body; e = e.parentElement) {
@@ -98,7 +99,12 @@ PAGE_TEXT_PROBLEMS_JS = r"""
       if (s.position === 'fixed') break;  // a fixed panel escapes its ancestors' clipping
       // Inside a box that scrolls, text below or beside the box is reached by scrolling it.
       if (['auto', 'scroll'].includes(s.overflowY) || ['auto', 'scroll'].includes(s.overflowX)) {
-        if (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1) break;
+        if (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1) {
+          const b = e.getBoundingClientRect();
+          // scrolled out of its box: not shown now, so it covers nothing
+          if (r.bottom <= b.top + 1 || r.top >= b.bottom - 1) scrolledAway.add(r);
+          break;
+        }
       }
       if (e === el) continue;
       const clipsX = s.overflowX === 'hidden' || s.overflowX === 'clip';
@@ -121,6 +127,7 @@ PAGE_TEXT_PROBLEMS_JS = r"""
     for (let j = i + 1; j < leaves.length; j++) {
       const a = leaves[i], b = leaves[j];
       if (a.el === b.el || a.el.contains(b.el) || b.el.contains(a.el)) continue;
+      if (scrolledAway.has(a.r) || scrolledAway.has(b.r)) continue;
       if (fixed(a.el) !== fixed(b.el)) continue;
       const dx = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
       const dy = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);

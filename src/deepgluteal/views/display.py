@@ -63,18 +63,28 @@ def for_projector(figure, ghosts=(), faint_ghosts=()) -> None:
 
 
 def _fit_inside(figure, normal_sizes) -> None:
-    """Give back the enlargement of texts that no longer fit inside the figure (labels that
-    sit near its edge), step by step down to their normal size."""
+    """Give back, step by step down to their normal size, the enlargement of texts that no
+    longer fit inside the figure or now run into another text."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     canvas = figure.canvas if hasattr(figure.canvas, "get_renderer") else FigureCanvasAgg(figure)
     renderer = canvas.get_renderer()
     width, height = figure.bbox.width, figure.bbox.height
-    for text, normal in normal_sizes.items():
-        while text.get_fontsize() > normal + 1e-6:
-            if not text.get_visible():
-                break
-            box = text.get_window_extent(renderer)
-            if box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height:
-                break
-            text.set_fontsize(max(normal, text.get_fontsize() / 1.03))
+    texts = [text for text in normal_sizes if text.get_visible()]
+    for _ in range(12):
+        boxes = {text: text.get_window_extent(renderer) for text in texts}
+        crowded = set()
+        for text, box in boxes.items():
+            if box.x0 < 0 or box.y0 < 0 or box.x1 > width or box.y1 > height:
+                crowded.add(text)
+        items = list(boxes.items())
+        for k, (a, box_a) in enumerate(items):
+            for b, box_b in items[k + 1:]:
+                if min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 1 and \
+                        min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 1:
+                    crowded.update((a, b))
+        shrinking = [text for text in crowded if text.get_fontsize() > normal_sizes[text] + 1e-6]
+        if not shrinking:
+            return
+        for text in shrinking:
+            text.set_fontsize(max(normal_sizes[text], text.get_fontsize() / 1.03))
