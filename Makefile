@@ -8,13 +8,14 @@ PORT ?= 8866
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 
-.PHONY: dashboard test lint figures bench chromium nginx clean help
+.PHONY: dashboard test lint figures bench screenshots chromium nginx clean help
 
 help:
 	@echo "make dashboard  set up and serve the dashboard at http://127.0.0.1:$(PORT)"
 	@echo "make test       set up and run the whole test suite (unit, notebooks, browser)"
 	@echo "make figures    export the canonical figures into figures/"
 	@echo "make bench      run the benchmarks; results in benchmarks/results/"
+	@echo "make screenshots  one screenshot of the dashboard per screen layout, in docs/screenshots/"
 	@echo "make lint       ruff"
 
 # The environment is rebuilt only when the project's dependency list or the page template
@@ -61,6 +62,9 @@ figures: $(STAMP)
 
 bench: $(STAMP) chromium
 	$(BIN)/python benchmarks/run_all.py
+
+screenshots: $(STAMP) chromium
+	$(BIN)/python tests/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

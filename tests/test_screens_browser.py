@@ -281,7 +281,7 @@ def test_sharp_pictures_at_pixel_ratio_2_and_projector_mode(browser, voila_serve
                 arg=[f".dgs-figure-{name}", width], timeout=60_000)
         page.wait_for_function(
             "() => document.querySelector('.dgs-dashboard').classList.contains('dgs-projector')",
-            timeout=30_000)
+            timeout=90_000)
         settle(page)
         assert page.locator(".dgs-control-projector input").is_checked()
         for name, width in (("posterior", 920), ("frontal", 400), ("loads", 640)):
