@@ -32,8 +32,9 @@ def test_pixel_ratio_accepts_only_what_it_can_draw():
 
 
 def test_ratio_2_draws_twice_the_pixels_with_the_same_layout(dashboard):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     sizes = {name: Image.open(io.BytesIO(dashboard.images[name].value)).size
              for name in dashboard.images}

@@ -77,11 +77,13 @@ def small_targets(page) -> list[str]:
       const shown = (el) => { const r = el.getBoundingClientRect();
         return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
       for (const el of document.querySelectorAll(
-          '.dgs-dashboard button, .dgs-dashboard select, .dgs-dashboard input[type=checkbox], .dgs-flags-toggle')) {
+          '.dgs-dashboard button, .dgs-dashboard select, '
+          + '.dgs-dashboard input[type=checkbox], .dgs-flags-toggle')) {
         if (!shown(el)) continue;
         // A checkbox is operated through its label too: the larger of the two counts.
         let r = el.getBoundingClientRect();
-        const label = el.closest('label') || (el.parentElement && el.parentElement.querySelector('label'));
+        const label = el.closest('label')
+          || (el.parentElement && el.parentElement.querySelector('label'));
         if (el.type === 'checkbox' && label) {
           const l = el.parentElement.getBoundingClientRect();
           r = {width: Math.max(r.width, l.width), height: Math.max(r.height, l.height)};

@@ -68,8 +68,10 @@ def loads_alt(task: str, stance_pct: float, effort_pct: dict, healthy_effort_pct
 
     words = text.message(
         "screens.loads_alt", lang, when=_when(task, stance_pct, lang),
-        deep=pct(effort_pct, "deep_rotators"), deep_healthy=pct(healthy_effort_pct, "deep_rotators"),
-        med=pct(effort_pct, "glute_med_min"), med_healthy=pct(healthy_effort_pct, "glute_med_min"),
+        deep=pct(effort_pct, "deep_rotators"),
+        deep_healthy=pct(healthy_effort_pct, "deep_rotators"),
+        med=pct(effort_pct, "glute_med_min"),
+        med_healthy=pct(healthy_effort_pct, "glute_med_min"),
         max=pct(effort_pct, "glute_max"), max_healthy=pct(healthy_effort_pct, "glute_max"))
     if task == "walking":
         words += " " + text.message("screens.loads_alt_stance", lang)
