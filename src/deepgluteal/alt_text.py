@@ -46,7 +46,7 @@ def frontal_alt(task: str, stance_pct: float, valgus_deg: float, hip_adduction_d
     if note:
         return text.message("screens.frontal_alt_posture", lang, note=note)
     return text.message("screens.frontal_alt", lang, when=_when(task, stance_pct, lang),
-                        valgus=_degrees(valgus_deg), adduction=_degrees(hip_adduction_deg),
+                        valgus=_degrees(valgus_deg), thigh=_degrees(hip_adduction_deg),
                         drop=_degrees(pelvic_drop_deg))
 
 
