@@ -93,7 +93,7 @@ off the picture (or, in sitting, hidden in front of the shaft)."""
 # Labels: key (of the ``labels`` mapping), English default, where it sits (drawing mm) and
 # what it points at. Right-hand labels are left-aligned, left-hand ones right-aligned.
 _LABELS = (
-    ("pelvis", "Pelvis", (158, 82), ("fixed", (104, 62))),
+    ("pelvis", "Pelvis", (158, 88), ("fixed", (104, 62))),
     ("gluteus_medius", "Gluteus medius", (158, 62), ("outline_centre", "gluteus_medius")),
     ("piriformis", "Piriformis", (158, -20), ("path_at", "peri_r", 0.72)),
     ("superior_gemellus", "Superior gemellus", (158, -44),
@@ -605,6 +605,8 @@ class PosteriorView:
         self._label_targets = []
         width = 22 if self.panel else 18
         for key, _, (x, y), target in _LABELS:
+            if key == "pelvis" and self.panel:
+                y -= 6  # the export's top edge is nearer: keep the whole word in the picture
             left = x < 0
             text = self.labels[key]
             if "\n" not in text:
