@@ -12,7 +12,7 @@ PORT ?= 8866
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 
-.PHONY: dashboard test test-lowest lock lint figures bench chromium nginx hub hub-proxy hub-values clean help
+.PHONY: dashboard test test-lowest lock lint figures bench screenshots chromium nginx hub hub-proxy hub-values clean help
 
 help:
 	@echo "make dashboard  set up and serve the dashboard at http://127.0.0.1:$(PORT)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lock       refresh $(LOCK), the exact versions make installs"
 	@echo "make figures    export the canonical figures into figures/"
 	@echo "make bench      run the benchmarks; results in benchmarks/results/"
+	@echo "make screenshots  one screenshot of the dashboard per screen layout, in docs/screenshots/"
 	@echo "make lint       ruff"
 	@echo "make hub        serve the dashboard to a class through JupyterHub at http://127.0.0.1:8000"
 
@@ -116,6 +117,9 @@ figures: $(STAMP)
 
 bench: $(STAMP) chromium
 	$(BIN)/python benchmarks/run_all.py
+
+screenshots: $(STAMP) chromium
+	$(BIN)/python tests/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) $(LOWEST) .pytest_cache .hub

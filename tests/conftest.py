@@ -104,11 +104,15 @@ def open_dashboard(browser, server, query: str = "", init_script: str | None = N
     page = context.new_page()
     page.watch = PageWatch(page, server.url)
     page.goto(server.url + query, wait_until="domcontentloaded", timeout=120_000)
+    wait_until_drawn(page)
+    return page, context
+
+
+def wait_until_drawn(page) -> None:
     page.wait_for_selector(WIDGET_SELECTOR, timeout=60_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('[class*=\"dgs-figure-\"]')]"
         ".some(el => el.getAttribute('src') || el.querySelector('canvas'))", timeout=60_000)
-    return page, context
 
 
 @pytest.fixture

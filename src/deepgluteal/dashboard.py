@@ -26,13 +26,13 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 from traitlets import TraitError
 
-from deepgluteal import helps, link, text, visitor, wording
+from deepgluteal import alt_text, helps, link, text, visitor, wording
 from deepgluteal.dashboard_story import StoryPlayer
 from deepgluteal.language import ACCEPT_LANGUAGE_KEY, choose_language, default_language
 from deepgluteal.model import simulate
 from deepgluteal.presets import DEFAULT_STANCE_PCT, HEALTHY, presets
 from deepgluteal.scenario import NERVE_VARIANTS, TASKS, Scenario
-from deepgluteal.views import style
+from deepgluteal.views import display, style
 from deepgluteal.views.frontal import FrontalView
 from deepgluteal.views.handout import handout_pdf
 from deepgluteal.views.loads import LoadsView
@@ -40,6 +40,7 @@ from deepgluteal.views.posterior import PosteriorView, posterior_labels
 from deepgluteal.views.render import Rasterizer
 
 MODES = ("patient", "student")
+DISPLAYS = ("screen", "projector")
 STANCE_STEP_PCT = 2
 # 25 frames per second: the 51 instants of stance in about two seconds, slow enough to follow
 PLAY_INTERVAL_MS = 40
@@ -58,6 +59,7 @@ QUERY_CHOICES = {
     "lang": text.LANGUAGES,
     "compensation": ("0", "1"),
     "preset": tuple(presets()),
+    "display": DISPLAYS,
 }
 
 FIGURE_PIXELS = {"posterior": (460, 455), "frontal": (200, 455), "loads": (320, 210)}
@@ -152,9 +154,11 @@ def _html(*classes: str) -> widgets.HTML:
     return panel
 
 
-def _figure(name: str) -> Figure:
+def _figure(name: str, pixel_ratio: int = 1) -> Figure:
+    """A figure of the view's size in CSS pixels, drawn at ``pixel_ratio`` device pixels each."""
     width, height = FIGURE_PIXELS[name]
-    return Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=style.FIGURE_FACE)
+    return Figure(figsize=(width / DPI, height / DPI), dpi=DPI * pixel_ratio,
+                  facecolor=style.FIGURE_FACE)
 
 
 def _image(name: str) -> widgets.Image:
@@ -177,6 +181,7 @@ class Dashboard:
 
     def __init__(self, lang: str | None = None):
         self.lang = lang if lang in text.LANGUAGES else default_language()
+        self.pixel_ratio = 1  # the page reports its screen's (hidden control "dpr")
         self._suspended = False
         self._last_valid: dict | None = None
         self.notes: list[str] = []
@@ -199,6 +204,8 @@ class Dashboard:
         self.mode.observe(lambda _change: self.story.on_mode(), names="value")
         self.task.observe(self._on_task, names="value")
         self.play.observe(self._on_play, names="playing")
+        self.dpr.observe(self._on_display, names="value")
+        self.projector.observe(self._on_display, names="value")
         self.refresh()
 
     # ----------------------------------------------------------------- building
@@ -258,6 +265,14 @@ class Dashboard:
         self.close_page = _control(widgets.Button(layout=widgets.Layout(width="auto")),
                                    "close-page")
         self.close_page.on_click(lambda _button: self.show_page(None))
+        # The screen: the page script reports its pixel ratio through a hidden control.
+        self.dpr = _control(Dropdown(options=[(str(r), str(r)) for r in display.PIXEL_RATIOS],
+                                     value="1", layout=widgets.Layout(display="none")), "dpr")
+        self.projector = _control(Checkbox(value=False, indent=False,
+                                           layout=widgets.Layout(width="236px")), "projector")
+        # On a phone the controls fold away behind this button (the page script opens them).
+        self.drawer_toggle = _control(widgets.Button(icon="sliders"), "drawer")
+        self.drawer_toggle.add_class("dgs-drawer-toggle")
 
     def _state_controls(self):
         return (self.valgus, self.glute_med, self.glute_max, self.stance, self.variant,
@@ -272,6 +287,12 @@ class Dashboard:
         self.red_flags = _html("dgs-redflags", "dgs-panel-redflags")
         self.handout_slot = _html("dgs-handout-slot")
         self.lost_text = _html("dgs-lost-text-source")
+        self.lost_text.layout.display = "none"
+        # Names and text alternatives the page script puts on the page's elements.
+        self.a11y = _html("dgs-a11y-source")
+        self.a11y.layout.display = "none"
+        self._a11y_static = ""
+        self._a11y_figures = ""
         self.controls_heading = widgets.HTML()
         self.page_text = widgets.HTML()
         # "What can help" carries a one-click comparison from the model (issue #11).
@@ -292,16 +313,16 @@ class Dashboard:
 
     def _make_figures(self) -> None:
         """(Re)create the figures; their static text is in the current language."""
-        lang = self.lang
-        posterior = _figure("posterior")
+        lang, ratio = self.lang, self.pixel_ratio
+        posterior = _figure("posterior", ratio)
         self.posterior_view = PosteriorView(posterior.add_axes((0, 0, 1, 1)),
                                             labels=posterior_labels(lang), panel=False,
                                             cache_static=False)
-        frontal = _figure("frontal")
+        frontal = _figure("frontal", ratio)
         frontal.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.9)
         self.frontal_view = FrontalView(frontal.add_subplot(),
                                         title=text.message("figure.frontal_title", lang))
-        loads = _figure("loads")
+        loads = _figure("loads", ratio)
         self.loads_view = LoadsView(
             loads, labels={group: text.message(f"group.{group}_short", lang)
                            for group in ("deep_rotators", "glute_med_min", "glute_max")},
@@ -311,6 +332,10 @@ class Dashboard:
                   "ylabel": text.message("figure.loads_ylabel_activation", lang),
                   "healthy": text.message("figure.loads_ghost", lang),
                   "static_note": text.message("figure.loads_static", lang)})
+        if self.projector.value:
+            display.for_projector(posterior, ghosts=self.posterior_view.ghost_artists)
+            display.for_projector(frontal, faint_ghosts=self.frontal_view.ghost_artists)
+            display.for_projector(loads, faint_ghosts=self.loads_view.ghost_artists)
         self.rasterizers = {
             "posterior": Rasterizer(posterior, self.posterior_view.dynamic_artists),
             "frontal": Rasterizer(frontal, self.frontal_view.dynamic_artists),
@@ -328,7 +353,8 @@ class Dashboard:
         controls = widgets.VBox([self.controls_heading, self.note, self.valgus, self.glute_med,
                                  self.glute_max, self.task, widgets.HBox([self.play]),
                                  self.stance, self.variant, self.compensation, self.handout,
-                                 *self.page_buttons.values(), self.handout_slot])
+                                 self.handout_slot, *self.page_buttons.values(),
+                                 self.projector, self.dpr])
         controls.add_class("dgs-controls")
         side = widgets.VBox([self.story.caption, self.narrative, self.numbers,
                              self.images["loads"]])
@@ -337,12 +363,14 @@ class Dashboard:
         link_row = widgets.VBox([self.copy_link, self.link_slot])
         link_row.add_class("dgs-link-row")
         frontal = widgets.VBox([self.images["frontal"], link_row])
-        main = widgets.HBox([controls, self.images["posterior"], frontal, side])
+        frontal.add_class("dgs-frontal-column")
+        main = widgets.HBox([self.drawer_toggle, controls, self.images["posterior"], frontal,
+                             side])
         main.add_class("dgs-main")
         spacer = widgets.HTML()
         spacer.add_class("dgs-spacer")
         root = widgets.VBox([header, main, spacer, self.page, self.red_flags, self.live,
-                             self.lost_text])
+                             self.lost_text, self.a11y])
         root.add_class("dgs-dashboard")
         return root
 
@@ -392,6 +420,20 @@ class Dashboard:
         self.lost_text.value = (f'<span data-button="{html.escape(t("error.reload"))}">'
                                 f'{html.escape(t("error.kernel_lost"))}</span>')
         self.story.apply_language()
+        self.projector.description = t("screens.projector")
+        self.projector.tooltip = t("screens.projector_help")
+        self.drawer_toggle.description = t("screens.controls_toggle")
+        names = {".dgs-control-play button:nth-of-type(1)": t("screens.play"),
+                 ".dgs-control-play button:nth-of-type(2)": t("screens.stop"),
+                 ".dgs-control-play button:nth-of-type(3)": t("screens.loop")}
+        for name in ("valgus", "glute_med", "glute_max", "stance"):
+            names[f".dgs-control-{name} .noUi-handle"] = getattr(self, name).description
+        self._a11y_static = "".join(_a11y_item(selector, "aria-label", words)
+                                    for selector, words in names.items())
+        self._a11y_static += (_a11y_item(".dgs-redflags", "data-more", t("screens.flags_more"))
+                              + _a11y_item(".dgs-redflags", "data-less",
+                                           t("screens.flags_less")))
+        self._show_a11y()
 
     def _set_options(self, dropdown, options) -> None:
         value = dropdown.value
@@ -521,10 +563,13 @@ class Dashboard:
             raw = params[key][-1]
             if raw not in choices:
                 default = {"task": self.task.value, "variant": self.variant.value,
-                           "mode": self.mode.value, "compensation": "0"}[key]
+                           "mode": self.mode.value, "compensation": "0",
+                           "display": DISPLAYS[self.projector.value]}[key]
                 notes.append(self._bad_value_note(key, "", ", ".join(choices), default))
             elif key == "mode":
                 self.mode.value = raw
+            elif key == "display":
+                self.projector.value = raw == "projector"
             elif key == "compensation":
                 values["compensation"] = raw == "1"
             else:
@@ -578,6 +623,16 @@ class Dashboard:
         self.play.disabled = not over_time
         if not over_time:
             self.play.playing = False
+
+    def _on_display(self, _change) -> None:
+        """The screen changed: its pixel ratio (reported by the page) or projector mode."""
+        self.pixel_ratio = display.pixel_ratio(self.dpr.value)
+        if self.projector.value:
+            self.widget.add_class("dgs-projector")
+        else:
+            self.widget.remove_class("dgs-projector")
+        self._make_figures()
+        self.refresh()
 
     def _on_language(self, change) -> None:
         self.lang = change["new"]
@@ -740,6 +795,31 @@ class Dashboard:
                                            self.lang)
         patient = text.narrative(state, self.lang, mode="patient")
         self.live.value = html.escape(" ".join(patient))
+        self._describe_figures(result, healthy, index, state)
+
+    def _describe_figures(self, result, healthy, index, state) -> None:
+        """Text alternatives of the three pictures, for the state they show."""
+        lang, scenario, stance = self.lang, result.scenario, self.stance.value
+        healthy_state = self.narrative_state(healthy, min(index, len(healthy.stance_pct) - 1))
+        effort, healthy_effort = _group_effort_pct(result), _group_effort_pct(healthy)
+        j = min(index, len(healthy.stance_pct) - 1)
+        words = {
+            "posterior": alt_text.posterior_alt(state, healthy_state, stance, lang),
+            "frontal": alt_text.frontal_alt(
+                scenario.task, stance, scenario.valgus_deg,
+                float(result.hip_adduction_deg[index]), float(result.pelvic_drop_deg[index]),
+                _frontal_note(scenario.task, lang), lang),
+            "loads": alt_text.loads_alt(scenario.task, stance,
+                                        {g: v[index] for g, v in effort.items()},
+                                        {g: v[j] for g, v in healthy_effort.items()}, lang),
+        }
+        self.alt_texts = words
+        self._a11y_figures = "".join(_a11y_item(f".dgs-figure-{name}", "alt", description)
+                                     for name, description in words.items())
+        self._show_a11y()
+
+    def _show_a11y(self) -> None:
+        self.a11y.value = f"<ul>{self._a11y_static}{self._a11y_figures}</ul>"
 
     # ----------------------------------------------------------------- handout
     def make_handout(self) -> bytes:
@@ -761,7 +841,8 @@ class Dashboard:
         nonce = uuid.uuid4().hex
         self.handout_slot.value = (
             f'<a class="dgs-handout-link" data-nonce="{nonce}" download="{name}" '
-            f'href="data:application/pdf;base64,{encoded}">{html.escape(name)}</a>')
+            f'href="data:application/pdf;base64,{encoded}">'
+            f'{html.escape(self._t("screens.handout_link", name=name))}</a>')
         return pdf
 
     def state_query(self) -> str:
@@ -812,6 +893,12 @@ def _group_effort_pct(result) -> dict:
     """Each group's force as a percentage of what it can produce (its activation)."""
     return {group: 100 * getattr(result, f"{group}_activation")
             for group in ("deep_rotators", "glute_med_min", "glute_max")}
+
+
+def _a11y_item(selector: str, attribute: str, words: str) -> str:
+    """One name or description for the page script to put on the elements ``selector`` finds."""
+    return (f'<li data-selector="{html.escape(selector)}" data-attribute="{attribute}">'
+            f'{html.escape(words)}</li>')
 
 
 def _red_flags_html(lang: str) -> str:

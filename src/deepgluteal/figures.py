@@ -42,7 +42,7 @@ def canonical_scenario(name: str) -> tuple[Scenario, str]:
                 f"Knee valgus {fields['valgus_deg']:.0f}°, {DEFAULT_STANCE_PCT} % of stance")
     if name == "weak_gluteals":
         return (Scenario(glute_med_strength=0.5, glute_max_strength=0.5),
-                f"Gluteus medius and maximus at half strength, {DEFAULT_STANCE_PCT} % of stance")
+                f"Gluteals at half strength, {DEFAULT_STANCE_PCT} % of stance")
     if name == "sitting":
         return Scenario(task="sitting"), "Sitting"
     if name.startswith("variant_") and name.removeprefix("variant_") in VARIANTS:

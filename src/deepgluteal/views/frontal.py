@@ -165,6 +165,11 @@ class FrontalView:
                              zorder=6)
 
     @property
+    def ghost_artists(self):
+        """The healthy alignment drawn behind the leg."""
+        return [self._ghost]
+
+    @property
     def dynamic_artists(self):
         return [self._pelvis, self._level, self._bone_edge, self._bone_face, self._foot,
                 *self._heads, self._thigh_line, self._arc, self._valgus_text, self._drop_text,

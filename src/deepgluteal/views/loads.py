@@ -90,6 +90,11 @@ class LoadsView:
                             color=style.MUTED_INK)
 
     @property
+    def ghost_artists(self):
+        """The healthy state's faint bars and curves."""
+        return [*self.ghost_bars.values(), *self.ghosts.values()]
+
+    @property
     def dynamic_artists(self):
         return [*self.ghost_bars.values(), *self.bars.values(), *self.ghosts.values(),
                 *self.curves.values(), *self.dots.values(), self.cursor, self.static_note]

@@ -504,6 +504,11 @@ class PosteriorView:
         return sorted(changing, key=lambda artist: artist.get_zorder())
 
     @property
+    def ghost_artists(self) -> list:
+        """The dashed outlines of the healthy state (empty without a ghost)."""
+        return list(self._ghost_lines.values())
+
+    @property
     def artists(self) -> tuple:
         """Every artist the view made (static and moving), for tests and benchmarks."""
         return tuple(self._static) + tuple(self._dynamic)
@@ -600,6 +605,8 @@ class PosteriorView:
         self._label_targets = []
         width = 22 if self.panel else 18
         for key, _, (x, y), target in _LABELS:
+            if key == "pelvis" and self.panel:
+                y -= 6  # the export's top edge is nearer: keep the whole word in the picture
             left = x < 0
             text = self.labels[key]
             if "\n" not in text:
@@ -658,12 +665,17 @@ class PosteriorView:
         ax = self.ax
         x0 = _PANEL_X
         static = dict(transform=ax.transAxes, va="top")
-        self._add(ax.text(x0, 0.965, textwrap.fill(self.labels["title"], 30), fontsize=18,
-                          color=INK, fontweight="bold", **static), static=True)
-        self._add(ax.text(x0, 0.912, self.labels["subtitle"], fontsize=12,
-                          color=MUTED, **static), static=True)
-        self._variant_text = self._add(ax.text(x0, 0.862, "", fontsize=10, color=INK,
-                                               linespacing=1.35, **static), static=True)
+        title = self._add(ax.text(x0, 0.965, textwrap.fill(self.labels["title"], 30),
+                                  fontsize=18, color=INK, fontweight="bold", **static),
+                          static=True)
+        # Each line of the heading hangs below the one before, however many lines it wraps to.
+        below = dict(xy=(0, 0), textcoords="offset points", va="top")
+        subtitle = self._add(ax.annotate(self.labels["subtitle"], xycoords=title,
+                                         xytext=(0, -5), fontsize=12, color=MUTED, **below),
+                             static=True)
+        self._variant_text = self._add(ax.annotate("", xycoords=subtitle, xytext=(0, -7),
+                                                   fontsize=10, color=INK, linespacing=1.35,
+                                                   **below), static=True)
         self._caption = self._add(ax.text(0.012, 0.975, "", fontsize=15, color=INK,
                                           fontweight="bold", **static), static=True)
         self._values = []
@@ -851,6 +863,8 @@ class PosteriorView:
 
     def set_caption(self, text: str) -> None:
         """Title of the state shown (top left), e.g. "Sitting"; rarely changed."""
+        if self.panel:  # beside the labels at the top left: two short lines, not one long
+            text = textwrap.fill(text, 48)
         if text != self._caption.get_text():
             self._caption.set_text(text)
             self._cache_key = None

@@ -28,7 +28,139 @@
     document.getElementById("dgs-lost-text").textContent = source.textContent.trim();
     if (source.dataset.button) { lost.querySelector("button").textContent = source.dataset.button; }
   }
-  new MutationObserver(mirror).observe(document.documentElement,
+  // ---- Every screen (issue 13) ----
+  // The kernel draws the pictures at the screen's pixel ratio: the page reports it through a
+  // hidden control (options "1" and "2"), as a person's choice would be reported.
+  let reportedRatio = "";
+  function reportPixelRatio() {
+    const select = document.querySelector(".dgs-control-dpr select");
+    if (!select) { return; }
+    const ratio = window.devicePixelRatio >= 1.5 ? "2" : "1";
+    if (ratio === reportedRatio) { return; }
+    const index = [...select.options].findIndex(function (o) { return o.textContent.trim() === ratio; });
+    if (index < 0) { return; }
+    reportedRatio = ratio;
+    if (select.selectedIndex !== index) {
+      select.selectedIndex = index;
+      select.dispatchEvent(new Event("change", {bubbles: true}));
+    }
+  }
+  // Names and text alternatives the kernel writes (in the page's language, following the
+  // state) go onto the elements they name.
+  function applyNames() {
+    document.querySelectorAll(".dgs-a11y-source li[data-selector]").forEach(function (item) {
+      const words = item.textContent.trim();
+      const attribute = item.dataset.attribute;
+      document.querySelectorAll(item.dataset.selector).forEach(function (el) {
+        if (el.getAttribute(attribute) !== words) { el.setAttribute(attribute, words); }
+      });
+    });
+  }
+  // On a phone the red flags show one line; a button beside their heading opens the list.
+  function flagsToggle() {
+    const flags = document.querySelector(".dgs-redflags");
+    const heading = flags && flags.querySelector("h2");
+    if (!heading) { return; }
+    let button = heading.querySelector(".dgs-flags-toggle");
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "dgs-flags-toggle";
+      heading.appendChild(button);
+    }
+    const open = flags.classList.contains("dgs-flags-open");
+    const words = (open ? flags.dataset.less : flags.dataset.more) || (open ? "−" : "+");
+    if (button.textContent !== words) { button.textContent = words; }
+    if (button.getAttribute("aria-expanded") !== String(open)) {
+      button.setAttribute("aria-expanded", String(open));
+    }
+  }
+  // Glossary words: focusable, and their explanation opens on a tap, a click or a key.
+  function glossaryFocus() {
+    document.querySelectorAll(".dgs-dashboard abbr[title]:not([tabindex])").forEach(
+      function (abbr) { abbr.setAttribute("tabindex", "0"); });
+    // A box that scrolls (the narrative) is reached with the keyboard, to scroll it by keys.
+    document.querySelectorAll(".dgs-narrative .widget-html-content:not([tabindex])").forEach(
+      function (box) { box.setAttribute("tabindex", "0"); });
+  }
+  function drawerState() {
+    const root = document.querySelector(".dgs-dashboard");
+    const button = document.querySelector(".dgs-drawer-toggle");
+    if (!root || !button) { return; }
+    const open = String(root.classList.contains("dgs-drawer-open"));
+    if (button.getAttribute("aria-expanded") !== open) { button.setAttribute("aria-expanded", open); }
+  }
+  function screens() {
+    reportPixelRatio();
+    applyNames();
+    flagsToggle();
+    glossaryFocus();
+    drawerState();
+    watchFlagsHeight();
+  }
+  // The end of the page and the long-form pages stop above the red flags, however tall.
+  let flagsObserved = null;
+  function watchFlagsHeight() {
+    const flags = document.querySelector(".dgs-redflags");
+    if (!flags || flags === flagsObserved || !window.ResizeObserver) { return; }
+    flagsObserved = flags;
+    new ResizeObserver(function () {
+      const style = getComputedStyle(flags);
+      const height = style.position === "fixed" ? flags.getBoundingClientRect().height : 0;
+      document.documentElement.style.setProperty("--dgs-flags-height", Math.ceil(height + 8) + "px");
+    }).observe(flags);
+  }
+  const gloss = document.createElement("div");
+  gloss.id = "dgs-gloss";
+  gloss.setAttribute("role", "tooltip");
+  gloss.hidden = true;
+  document.body.appendChild(gloss);
+  let glossFor = null;
+  function hideGloss() { gloss.hidden = true; glossFor = null; }
+  function showGloss(abbr) {
+    if (glossFor === abbr && !gloss.hidden) { hideGloss(); return; }
+    glossFor = abbr;
+    gloss.textContent = abbr.textContent.trim() + ": " + abbr.getAttribute("title");
+    gloss.hidden = false;
+    const box = abbr.getBoundingClientRect();
+    const width = gloss.offsetWidth, height = gloss.offsetHeight;
+    const left = Math.max(8, Math.min(box.left, window.innerWidth - width - 8));
+    const below = box.bottom + 6;
+    const top = below + height < window.innerHeight - 8 ? below : Math.max(8, box.top - height - 6);
+    gloss.style.left = left + "px";
+    gloss.style.top = top + "px";
+  }
+  document.addEventListener("click", function (event) {
+    const abbr = event.target.closest && event.target.closest(".dgs-dashboard abbr[title]");
+    if (abbr) { showGloss(abbr); return; }
+    if (!gloss.hidden && !gloss.contains(event.target)) { hideGloss(); }
+    const flagsButton = event.target.closest && event.target.closest(".dgs-flags-toggle");
+    if (flagsButton) {
+      flagsButton.closest(".dgs-redflags").classList.toggle("dgs-flags-open");
+      flagsToggle();
+      return;
+    }
+    const drawer = event.target.closest && event.target.closest(".dgs-drawer-toggle");
+    if (drawer) {
+      document.querySelector(".dgs-dashboard").classList.toggle("dgs-drawer-open");
+      drawerState();
+    }
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { hideGloss(); return; }
+    const abbr = event.target.closest && event.target.closest(".dgs-dashboard abbr[title]");
+    if (abbr && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      showGloss(abbr);
+    }
+  });
+  window.addEventListener("scroll", hideGloss, true);
+  window.matchMedia("(min-resolution: 1.5dppx)").addEventListener("change", reportPixelRatio);
+
+  // Widgets render in any order and some changes (a re-rendered control) are not mutations
+  // this observer sees: check again now and then too (a few selector look-ups).
+  window.setInterval(screens, 500);
+  new MutationObserver(function () { mirror(); screens(); }).observe(document.documentElement,
     {childList: true, subtree: true, characterData: true, attributes: true,
      attributeFilter: ["data-nonce"]});
 
