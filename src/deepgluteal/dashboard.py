@@ -33,7 +33,7 @@ from deepgluteal.model import simulate
 from deepgluteal.presets import DEFAULT_STANCE_PCT, HEALTHY, presets
 from deepgluteal.scenario import NERVE_VARIANTS, TASKS, Scenario
 from deepgluteal.views import display, style
-from deepgluteal.views.frontal import FrontalView
+from deepgluteal.views.frontal import FrontalView, frontal_labels
 from deepgluteal.views.handout import handout_pdf
 from deepgluteal.views.loads import LoadsView
 from deepgluteal.views.posterior import PosteriorView, posterior_labels
@@ -320,8 +320,7 @@ class Dashboard:
                                             cache_static=False)
         frontal = _figure("frontal", ratio)
         frontal.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.9)
-        self.frontal_view = FrontalView(frontal.add_subplot(),
-                                        title=text.message("figure.frontal_title", lang))
+        self.frontal_view = FrontalView(frontal.add_subplot(), labels=frontal_labels(lang))
         loads = _figure("loads", ratio)
         self.loads_view = LoadsView(
             loads, labels={group: text.message(f"group.{group}_short", lang)

@@ -29,6 +29,15 @@ DEFAULT_LABELS = {
 }
 
 
+def frontal_labels(lang: str = "en") -> dict:
+    """Labels of the view in a catalogue language (``deepgluteal.text``)."""
+    from deepgluteal import text
+
+    return {key: text.message(f"figure.frontal_{key}", lang, angle="{angle}")
+            for key in ("title", "valgus", "pelvic_drop", "ghost", "midline")} | {
+        "posture_note": ""}
+
+
 # Walking drops the opposite side of the pelvis by about 4-5 degrees anyway (facts sheet 3.3,
 # unverified); the drop is labelled only beyond that, when it stands out.
 NOTICEABLE_PELVIC_DROP_DEG = 5.0

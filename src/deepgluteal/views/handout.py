@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from deepgluteal import text
 from deepgluteal.views import style
-from deepgluteal.views.frontal import FrontalView
+from deepgluteal.views.frontal import FrontalView, frontal_labels
 from deepgluteal.views.posterior import PosteriorView, posterior_labels
 
 A4_INCHES = (8.27, 11.69)
@@ -56,10 +56,15 @@ def handout_figure(result, healthy, index, narrative, settings, lang="en",
                 va="top", weight="bold")
     figure.text(0.06, 0.905, t("handout_words.typical"), fontsize=9, color=style.MUTED_INK,
                 va="top")
-    posterior = PosteriorView(figure.add_axes((0.04, 0.575, 0.6, 0.32)),
-                              labels=posterior_labels(lang), panel=False, cache_static=False)
-    frontal = FrontalView(figure.add_axes((0.66, 0.59, 0.3, 0.29)),
-                          title=t("figure.frontal_title"))
+    # The view's own title would run into its top labels in this wide, low box: it goes on
+    # one line above the box instead.
+    labels = posterior_labels(lang)
+    figure.text(0.06, 0.889, labels.pop("title"), fontsize=9.5, weight="bold", color=style.INK,
+                va="top")
+    posterior = PosteriorView(figure.add_axes((0.04, 0.57, 0.6, 0.305)),
+                              labels=labels | {"title": ""}, panel=False, cache_static=False)
+    frontal = FrontalView(figure.add_axes((0.66, 0.585, 0.3, 0.272)),
+                          labels=frontal_labels(lang))
     posterior.update(result.space, index,
                      dict(zip(result.muscle_names, result.activation[index], strict=True)),
                      ghost=healthy.space)
@@ -120,9 +125,9 @@ def _draw_link(figure: Figure, link: str, qr_modules, lang: str) -> None:
     words_right = right - size_in / width - 0.01
     figure.text(words_right, 0.975, t("link.handout_label"), fontsize=11, weight="bold",
                 color=style.INK, va="top", ha="right")
-    figure.text(words_right, 0.957, t("link.handout_scan"), fontsize=8, color=style.MUTED_INK,
-                va="top", ha="right")
-    figure.text(words_right, 0.944, "\n".join(textwrap.wrap(link, 44, break_on_hyphens=False)),
+    figure.text(words_right, 0.957, "\n".join(textwrap.wrap(t("link.handout_scan"), 34)),
+                fontsize=8, color=style.MUTED_INK, va="top", ha="right", linespacing=1.2)
+    figure.text(words_right, 0.932, "\n".join(textwrap.wrap(link, 44, break_on_hyphens=False)),
                 fontsize=7.5, color=style.INK, va="top", ha="right", family="monospace",
                 linespacing=1.2)
 

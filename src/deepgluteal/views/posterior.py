@@ -108,7 +108,7 @@ _LABELS = (
     ("lesser_trochanter", "Lesser trochanter", (158, -144), ("landmark", "lesser_trochanter")),
     ("gluteus_maximus", "Gluteus maximus\n(outline)", (158, -164),
      ("outline_point", "gluteus_maximus", 4)),
-    ("femur", "Femur", (158, -186), ("capsule_at", "femoral_shaft", 0.45)),
+    ("femur", "Femur", (158, -186), ("capsule_at", "femoral_shaft", 0.3)),
     ("sacrum", "Sacrum", (-28, 62), ("fixed", (12, 40))),
     ("sacrotuberous_ligament", "Sacrotuberous\nligament", (-28, 8), ("ligament", None)),
     ("ischial_tuberosity", "Ischial\ntuberosity", (-28, -162), ("tuberosity", None)),
@@ -355,7 +355,7 @@ class _StaticLayer(Artist):
 
 _CATALOGUE_KEYS = ("piriformis", "superior_gemellus", "obturator_internus", "inferior_gemellus",
                    "quadratus_femoris", "gluteus_medius", "gluteus_maximus", "sciatic_nerve",
-                   "pelvis", "sacrum", "ischial_tuberosity", "femur", "greater_trochanter",
+                   "pelvis", "sacrum", "sacrotuberous_ligament", "ischial_tuberosity", "femur", "greater_trochanter",
                    "lesser_trochanter")
 
 
@@ -641,9 +641,12 @@ class PosteriorView:
             spine.set_edgecolor("#c9c3b8")
         cax.tick_params(length=2, color="#c9c3b8", pad=2)
         self._add(cax, static=True)
+        # Above the drawing, on white: in a low box (the handout) the femur reaches down to it.
         self._add(ax.text(bounds[0], bounds[1] + bounds[3] + 0.012, title,
                           transform=ax.transAxes, fontsize=fontsize, color=INK,
-                          va="bottom"), static=True)
+                          va="bottom", zorder=8,
+                          bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0}),
+                  static=True)
 
     def _make_compact_panel(self):
         # A dashboard tile: the controls beside it name the variant, so only the title, the
@@ -657,9 +660,9 @@ class PosteriorView:
         self._caption = self._add(ax.text(0.99, 0.995, "", fontsize=8.5, color=INK,
                                           ha="right", **static), static=True)
         self._colour_bar([0.03, 0.035, 0.42, 0.022],
-                         textwrap.fill(self.labels["muscle_colour"], 36), MUSCLE_CMAP, 7.5)
+                         textwrap.fill(self.labels["muscle_colour"], 32), MUSCLE_CMAP, 7.5)
         self._colour_bar([0.55, 0.035, 0.42, 0.022],
-                         textwrap.fill(self.labels["nerve_colour"], 36), NERVE_CMAP, 7.5)
+                         textwrap.fill(self.labels["nerve_colour"], 32), NERVE_CMAP, 7.5)
 
     def _make_panel(self):
         ax = self.ax
