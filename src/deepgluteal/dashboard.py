@@ -913,13 +913,7 @@ def _red_flags_html(lang: str) -> str:
     more = html.escape(text.message("red_flags.extra_heading", lang))
     return (f'<section aria-label="{heading}" class="dgs-redflags-grid"><h2>⚠ {heading}</h2>'
             f'<ul>{items}</ul><div class="dgs-redflags-more">{more}:'
-            f'<ul class="dgs-redflags-extra">{extra}</ul></div>'
-            "<style>.dgs-redflags-grid{display:grid;grid-template-columns:150px 1fr;"
-            "column-gap:10px;font-size:11px}.dgs-redflags-grid h2{grid-row:1/3}"
-            ".dgs-redflags-more{font-size:10.5px;line-height:1.25;margin-top:1px}"
-            ".dgs-redflags-more ul.dgs-redflags-extra{display:inline;padding-left:4px;"
-            "columns:auto}.dgs-redflags-extra li{display:inline}"
-            ".dgs-redflags-extra li+li::before{content:' · '}</style></section>")
+            f'<ul class="dgs-redflags-extra">{extra}</ul></div></section>')
 
 
 def _numbers_html(state: text.NarrativeState, healthy: text.NarrativeState, lang: str) -> str:

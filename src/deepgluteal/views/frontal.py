@@ -221,6 +221,9 @@ class FrontalView:
         showing_valgus = knee_valgus_deg >= 0.5
         for artist in (self._thigh_line, self._arc):
             artist.set_visible(showing_valgus)
+        # Red only when the knee does fall inwards: a healthy 0 degrees is no warning.
+        self._valgus_text.set_color(style.ACCENT if showing_valgus else style.MUTED_INK)
+        self._valgus_text.set_fontweight("bold" if showing_valgus else "normal")
         self._valgus_text.set_text(textwrap.fill(
             self.labels["valgus"].format(angle=f"{knee_valgus_deg:.0f}"), 21))
         self._drop_text.set_text(textwrap.fill(self.labels["pelvic_drop"].format(
