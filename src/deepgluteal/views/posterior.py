@@ -355,8 +355,8 @@ class _StaticLayer(Artist):
 
 _CATALOGUE_KEYS = ("piriformis", "superior_gemellus", "obturator_internus", "inferior_gemellus",
                    "quadratus_femoris", "gluteus_medius", "gluteus_maximus", "sciatic_nerve",
-                   "pelvis", "sacrum", "sacrotuberous_ligament", "ischial_tuberosity", "femur", "greater_trochanter",
-                   "lesser_trochanter")
+                   "pelvis", "sacrum", "sacrotuberous_ligament", "ischial_tuberosity", "femur",
+                   "greater_trochanter", "lesser_trochanter")
 
 
 def posterior_labels(lang: str = "en") -> dict:
