@@ -32,6 +32,7 @@ def test_every_control_has_words_in_every_language():
         catalogue = text.catalogue(lang)
         for control in controls.TABLE:
             assert control.words in catalogue, (lang, control.name)
+            assert not control.help or control.help in catalogue, (lang, control.name)
             if control.options:
                 for value in control.choices:
                     assert control.options + value in catalogue, (lang, control.name, value)

@@ -26,18 +26,25 @@ DISPLAYS = ("screen", "projector")
 
 @dataclass(frozen=True)
 class Control:
-    """One control of the page's state.
+    """One control of the page.
+
+    The state's controls (those with a ``field``) are built from their row. The page's own
+    (``mode``, ``lang``, ``display``, ``preset``) are rows for the shared link; their widgets
+    are the dashboard's (the language menu, the projector checkbox, the preset buttons).
 
     Attributes
     ----------
     name : str
-        Widget attribute, CSS class ``dgs-control-<name>`` and link parameter.
+        Link parameter; for the state's controls also the widget's attribute on the dashboard
+        and its CSS class ``dgs-control-<name>``.
     kind : str
         ``"slider"`` (whole numbers), ``"dropdown"``, ``"checkbox"`` or ``"toggle"``.
     field : str or None
         The :class:`~deepgluteal.scenario.Scenario` field it sets (None: the page's own).
     words : str
         Catalogue key of its label.
+    help : str
+        Catalogue key of its tooltip, if it has one.
     default : object
         Its value in the first view.
     scale : float
@@ -62,6 +69,7 @@ class Control:
     step: int = 1
     options: str = ""
     over_time: bool = False
+    help: str = ""
 
     @property
     def low(self) -> int:
@@ -112,7 +120,7 @@ TABLE = (
     Control("variant", "dropdown", "nerve_variant", "control.nerve_variant", "A",
             options="variant."),
     Control("compensation", "checkbox", "abductor_compensation",
-            "control.abductor_compensation", False),
+            "control.abductor_compensation", False, help="control.abductor_compensation_help"),
     Control("mode", "toggle", None, "control.mode", "patient", options="control.mode_"),
     Control("lang", "dropdown", None, "control.language", None),
     Control("display", "toggle", None, "screens.projector", "screen"),

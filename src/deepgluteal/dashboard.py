@@ -1,7 +1,9 @@
 """The dashboard: wires ipywidgets controls to the model and the views. No science here.
 
 Every control carries the CSS class ``dgs-control-<name>`` and every figure's container the
-class ``dgs-figure-<name>``; tests and benchmarks find the page's parts by these names.
+class ``dgs-figure-<name>``; tests and benchmarks find the page's parts by these names. The
+state's controls, their ranges and a shared link's parameters are the table in
+:mod:`deepgluteal.controls`.
 
 Figures are rendered by Agg in the kernel (static parts once, changes blitted) and sent to the
 page as JPEG in ``ipywidgets.Image`` widgets: one message per view and change, measured at less
@@ -357,11 +359,12 @@ class Dashboard:
         for name in controls.STATE:
             control = CONTROLS[name]
             getattr(self, name).description = t(control.words)
+            if control.help:
+                getattr(self, name).tooltip = t(control.help)
             if control.options:
                 self._set_options(getattr(self, name),
                                   [(t(control.options + value), value)
                                    for value in control.choices])
-        self.compensation.tooltip = t("control.abductor_compensation_help")
         self.language.description = t("control.language")
         self.handout.description = t("handout.button")
         self.handout.tooltip = t("handout.button_help")
