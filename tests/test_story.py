@@ -8,6 +8,7 @@ import pytest
 from test_text import readability, reads_easily
 
 from deepgluteal import story, text
+from deepgluteal.controls import scenario_from_values
 from deepgluteal.model import simulate
 from deepgluteal.scenario import Scenario
 
@@ -86,7 +87,7 @@ def test_a_healthy_state_is_never_said_to_load_the_deep_rotators():
 
 def test_what_helps_is_computed_from_the_load_before_and_after():
     steps = story.plan(story.load_story(), START, "en")
-    before = simulate(story.scenario_of(steps[3].end)).deep_rotator_mean_load_ratio
+    before = simulate(scenario_from_values(steps[3].end)).deep_rotator_mean_load_ratio
     assert before > 1.5
     assert "falls from about " + text.format_number(before, 1) in " ".join(steps[5].caption)
     worse = dict(START, valgus=20, glute_med=30, glute_max=30)
@@ -98,7 +99,7 @@ def test_what_helps_is_computed_from_the_load_before_and_after():
 def test_the_nerve_is_shown_where_its_room_narrows_most():
     steps = story.plan(story.load_story(), START, "en")
     walking = steps[4].targets[0]
-    result = simulate(story.scenario_of(walking))
+    result = simulate(scenario_from_values(walking))
     least = result.stance_pct[result.clearance_change_mm.argmin()]
     assert walking["stance"] == round(float(least))
     assert "less room" in steps[4].caption[0]

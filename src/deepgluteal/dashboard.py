@@ -1,7 +1,9 @@
 """The dashboard: wires ipywidgets controls to the model and the views. No science here.
 
 Every control carries the CSS class ``dgs-control-<name>`` and every figure's container the
-class ``dgs-figure-<name>``; tests and benchmarks find the page's parts by these names.
+class ``dgs-figure-<name>``; tests and benchmarks find the page's parts by these names. The
+state's controls, their ranges and a shared link's parameters are the table in
+:mod:`deepgluteal.controls`.
 
 Figures are rendered by Agg in the kernel (static parts once, changes blitted) and sent to the
 page as JPEG in ``ipywidgets.Image`` widgets: one message per view and change, measured at less
@@ -14,24 +16,23 @@ import asyncio
 import base64
 import html
 import logging
-import math
 import os
 import uuid
 from collections import OrderedDict
 from datetime import date
 from functools import lru_cache
-from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 from traitlets import TraitError
 
-from deepgluteal import alt_text, helps, link, text, visitor, wording
+from deepgluteal import alt_text, controls, helps, link, text, visitor, wording
+from deepgluteal.controls import CONTROLS, DISPLAYS
 from deepgluteal.dashboard_story import StoryPlayer
 from deepgluteal.language import ACCEPT_LANGUAGE_KEY, choose_language, default_language
 from deepgluteal.model import simulate
-from deepgluteal.presets import DEFAULT_STANCE_PCT, HEALTHY, presets
-from deepgluteal.scenario import NERVE_VARIANTS, TASKS, Scenario
+from deepgluteal.presets import HEALTHY, presets
+from deepgluteal.scenario import Scenario
 from deepgluteal.views import display, style
 from deepgluteal.views.frontal import FrontalView, frontal_labels
 from deepgluteal.views.handout import handout_pdf
@@ -39,28 +40,8 @@ from deepgluteal.views.loads import LoadsView
 from deepgluteal.views.posterior import PosteriorView, posterior_labels
 from deepgluteal.views.render import Rasterizer
 
-MODES = ("patient", "student")
-DISPLAYS = ("screen", "projector")
-STANCE_STEP_PCT = 2
 # 25 frames per second: the 51 instants of stance in about two seconds, slow enough to follow
 PLAY_INTERVAL_MS = 40
-
-# Query-string parameters a shared link may carry: name -> (control, unit, low, high).
-QUERY_NUMBERS = {
-    "valgus": ("valgus", "deg", 0, 25),
-    "glute_med": ("glute_med", "% of normal", 20, 100),
-    "glute_max": ("glute_max", "% of normal", 20, 100),
-    "stance": ("stance", "% of stance", 0, 100),
-}
-QUERY_CHOICES = {
-    "task": TASKS,
-    "variant": NERVE_VARIANTS,
-    "mode": MODES,
-    "lang": text.LANGUAGES,
-    "compensation": ("0", "1"),
-    "preset": tuple(presets()),
-    "display": DISPLAYS,
-}
 
 FIGURE_PIXELS = {"posterior": (460, 455), "frontal": (200, 455), "loads": (320, 210)}
 DPI = 100
@@ -77,9 +58,6 @@ DRAW_AHEAD_DELAY_S = 0.02
 # and on a server shared by a class every kernel's waste slows the others.
 DRAW_AHEAD_DEFAULT = 1
 DRAW_AHEAD_MAX = 8
-# One key press moves a slider one step. Before any slider moved, valgus (the story's first
-# question) is the likeliest.
-SLIDER_STEPS = {"valgus": 1, "glute_med": 5, "glute_max": 5, "stance": STANCE_STEP_PCT}
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +124,19 @@ def _control(widget: widgets.Widget, name: str) -> widgets.Widget:
     return widget
 
 
+def _state_widget(control: controls.Control) -> widgets.Widget:
+    """The widget of one of the state's controls (its words come with the language)."""
+    layout = widgets.Layout(width="236px")
+    if control.kind == "slider":
+        return IntSlider(value=control.default, min=control.low, max=control.high,
+                         step=control.step, continuous_update=True,
+                         style={"description_width": "initial"}, layout=layout)
+    if control.kind == "checkbox":
+        return Checkbox(value=control.default, indent=False, layout=layout)
+    return Dropdown(options=[(value, value) for value in control.choices], value=control.default,
+                    style={"description_width": "initial"}, layout=layout)
+
+
 def _html(*classes: str) -> widgets.HTML:
     """An HTML panel carrying the given CSS classes (the template styles and finds it by them)."""
     panel = widgets.HTML()
@@ -210,33 +201,17 @@ class Dashboard:
 
     # ----------------------------------------------------------------- building
     def _build_controls(self) -> None:
-        slider = {"continuous_update": True, "style": {"description_width": "initial"},
-                  "layout": widgets.Layout(width="236px")}
-        self.valgus = _control(IntSlider(value=0, min=0, max=25, step=1, **slider),
-                               "valgus")
-        self.glute_med = _control(IntSlider(value=100, min=20, max=100, step=5,
-                                                    **slider), "glute_med")
-        self.glute_max = _control(IntSlider(value=100, min=20, max=100, step=5,
-                                                    **slider), "glute_max")
-        self.stance = _control(IntSlider(value=DEFAULT_STANCE_PCT, min=0, max=100,
-                                                 step=STANCE_STEP_PCT, **slider), "stance")
-        self.play = _control(Play(value=DEFAULT_STANCE_PCT, min=0, max=100,
-                                          step=STANCE_STEP_PCT,
-                                          interval=PLAY_INTERVAL_MS, repeat=True,
-                                          layout=widgets.Layout(width="auto")), "play")
+        for name in controls.STATE:
+            setattr(self, name, _control(_state_widget(CONTROLS[name]), name))
+        stance = CONTROLS["stance"]
+        self.play = _control(Play(value=stance.default, min=stance.low, max=stance.high,
+                                  step=stance.step, interval=PLAY_INTERVAL_MS, repeat=True,
+                                  layout=widgets.Layout(width="auto")), "play")
         widgets.jslink((self.play, "value"), (self.stance, "value"))
-        choice = {"style": {"description_width": "initial"},
-                  "layout": widgets.Layout(width="236px")}
-        self.task = _control(Dropdown(options=[(name, name) for name in TASKS],
-                                              value="walking", **choice), "task")
-        self.variant = _control(Dropdown(options=[(v, v) for v in NERVE_VARIANTS],
-                                                 value="A", **choice), "variant")
-        self.compensation = _control(Checkbox(value=False, indent=False,
-                                                      layout=widgets.Layout(width="236px")),
-                                     "compensation")
-        self.mode = _control(ToggleButtons(options=[(m, m) for m in MODES],
-                                                   value="patient",
-                                                   style={"button_width": "72px"}), "mode")
+        mode = CONTROLS["mode"]
+        self.mode = _control(ToggleButtons(options=[(m, m) for m in mode.choices],
+                                           value=mode.default,
+                                           style={"button_width": "72px"}), "mode")
         self.language = _control(Dropdown(options=[(c, c) for c in text.LANGUAGES],
                                                   value=self.lang,
                                                   layout=widgets.Layout(width="190px")),
@@ -275,8 +250,8 @@ class Dashboard:
         self.drawer_toggle.add_class("dgs-drawer-toggle")
 
     def _state_controls(self):
-        return (self.valgus, self.glute_med, self.glute_max, self.stance, self.variant,
-                self.compensation)
+        # The task has its own observer: it also turns the moment of stance on or off.
+        return tuple(getattr(self, name) for name in controls.STATE if name != "task")
 
     def _build_panels(self) -> None:
         self.title = _html("dgs-title")
@@ -349,12 +324,12 @@ class Dashboard:
                               layout=widgets.Layout(justify_content="space-between"))
         header.add_class("dgs-header")
         # The note on a shared link's bad values comes first, where it is seen at once.
-        controls = widgets.VBox([self.controls_heading, self.note, self.valgus, self.glute_med,
-                                 self.glute_max, self.task, widgets.HBox([self.play]),
-                                 self.stance, self.variant, self.compensation, self.handout,
-                                 self.handout_slot, *self.page_buttons.values(),
-                                 self.projector, self.dpr])
-        controls.add_class("dgs-controls")
+        column = widgets.VBox([self.controls_heading, self.note, self.valgus, self.glute_med,
+                               self.glute_max, self.task, widgets.HBox([self.play]),
+                               self.stance, self.variant, self.compensation, self.handout,
+                               self.handout_slot, *self.page_buttons.values(),
+                               self.projector, self.dpr])
+        column.add_class("dgs-controls")
         side = widgets.VBox([self.story.caption, self.narrative, self.numbers,
                              self.images["loads"]])
         side.add_class("dgs-side")
@@ -363,7 +338,7 @@ class Dashboard:
         link_row.add_class("dgs-link-row")
         frontal = widgets.VBox([self.images["frontal"], link_row])
         frontal.add_class("dgs-frontal-column")
-        main = widgets.HBox([self.drawer_toggle, controls, self.images["posterior"], frontal,
+        main = widgets.HBox([self.drawer_toggle, column, self.images["posterior"], frontal,
                              side])
         main.add_class("dgs-main")
         spacer = widgets.HTML()
@@ -380,14 +355,15 @@ class Dashboard:
     def _apply_language(self) -> None:
         """Every label, option and fixed text in the current language."""
         t = self._t
-        self.valgus.description = t("control.valgus_deg")
-        self.glute_med.description = t("control.glute_med_strength")
-        self.glute_max.description = t("control.glute_max_strength")
-        self.stance.description = t("control.stance_pct")
-        self.task.description = t("control.task")
-        self.variant.description = t("control.nerve_variant")
-        self.compensation.description = t("control.abductor_compensation")
-        self.compensation.tooltip = t("control.abductor_compensation_help")
+        for name in controls.STATE:
+            control = CONTROLS[name]
+            getattr(self, name).description = t(control.words)
+            if control.help:
+                getattr(self, name).tooltip = t(control.help)
+            if control.options:
+                self._set_options(getattr(self, name),
+                                  [(t(control.options + value), value)
+                                   for value in control.choices])
         self.language.description = t("control.language")
         self.handout.description = t("handout.button")
         self.handout.tooltip = t("handout.button_help")
@@ -395,9 +371,8 @@ class Dashboard:
         self.copy_link.tooltip = t("link.copy_help")
         self.play.description = t("control.play")
         self.play.tooltip = t("control.play")
-        self._set_options(self.task, [(t(f"task.{name}"), name) for name in TASKS])
-        self._set_options(self.variant, [(t(f"variant.{v}"), v) for v in NERVE_VARIANTS])
-        self._set_options(self.mode, [(t(f"control.mode_{m}"), m) for m in MODES])
+        mode = CONTROLS["mode"]
+        self._set_options(self.mode, [(t(mode.options + m), m) for m in mode.choices])
         self._set_options(self.language, [(text.message("meta.language_name", code), code)
                                           for code in text.LANGUAGES])
         for name, button in self.preset_buttons.items():
@@ -425,7 +400,7 @@ class Dashboard:
         names = {".dgs-control-play button:nth-of-type(1)": t("screens.play"),
                  ".dgs-control-play button:nth-of-type(2)": t("screens.stop"),
                  ".dgs-control-play button:nth-of-type(3)": t("screens.loop")}
-        for name in ("valgus", "glute_med", "glute_max", "stance"):
+        for name in controls.SLIDERS:
             names[f".dgs-control-{name} .noUi-handle"] = getattr(self, name).description
         self._a11y_static = "".join(_a11y_item(selector, "aria-label", words)
                                     for selector, words in names.items())
@@ -472,21 +447,15 @@ class Dashboard:
     # ----------------------------------------------------------------- state
     def scenario(self) -> Scenario:
         """The scenario the controls describe (the whole stance; the cursor is separate)."""
-        return self._scenario_of(self._control_values())
-
-    @staticmethod
-    def _scenario_of(values: dict) -> Scenario:
-        return Scenario(valgus_deg=float(values["valgus"]),
-                        glute_med_strength=values["glute_med"] / 100,
-                        glute_max_strength=values["glute_max"] / 100,
-                        task=values["task"],
-                        abductor_compensation=bool(values["compensation"]),
-                        nerve_variant=values["variant"])
+        return controls.scenario_from_values(self._control_values())
 
     def _control_values(self) -> dict:
-        return {name: getattr(self, name).value
-                for name in ("valgus", "glute_med", "glute_max", "stance", "task", "variant",
-                             "compensation")}
+        return {name: getattr(self, name).value for name in controls.STATE}
+
+    def _page_values(self) -> dict:
+        """The state's and the page's values, by their names in a link."""
+        return {**self._control_values(), "mode": self.mode.value, "lang": self.lang,
+                "display": DISPLAYS[self.projector.value]}
 
     def _set_values(self, values: dict) -> None:
         """Set several controls at once, then redraw once."""
@@ -500,17 +469,8 @@ class Dashboard:
         self.refresh()
 
     def apply_preset(self, name: str) -> None:
-        fields = presets()[name]
         self.play.playing = False
-        self._set_values({
-            "valgus": round(fields["valgus_deg"]),
-            "glute_med": round(fields["glute_med_strength"] * 100),
-            "glute_max": round(fields["glute_max_strength"] * 100),
-            "task": fields["task"],
-            "compensation": fields["abductor_compensation"],
-            "variant": "A" if name == HEALTHY else self.variant.value,
-            "stance": DEFAULT_STANCE_PCT if name == HEALTHY else self.stance.value,
-        })
+        self._set_values(controls.preset_values(name, self._control_values()))
         if name == HEALTHY:
             self.notes = []
             self._show_notes()
@@ -522,61 +482,22 @@ class Dashboard:
         header Voila passed to this kernel). Bad values fall back to the defaults with a visible
         note; nothing raises.
         """
-        params = parse_qs(query or "", keep_blank_values=True)
-        notes, values = [], {}
-        if "lang" not in params:
+        parsed = controls.parse_link(query, self._page_values())
+        values = dict(parsed.values)
+        lang = values.pop("lang", None)
+        if lang is None and not any(note.parameter == "lang" for note in parsed.notes):
             if accept_language is None:
                 accept_language = os.environ.get(ACCEPT_LANGUAGE_KEY, "")
-            browser_lang = choose_language(None, accept_language, default=self.lang)
-            if browser_lang != self.lang:
-                self.language.value = browser_lang  # redraws with the new words
-        if "lang" in params:
-            candidate = params["lang"][-1]
-            if candidate not in text.LANGUAGES:
-                notes.append(self._bad_value_note("lang", "", ", ".join(text.LANGUAGES),
-                                                  self.lang))
-            elif candidate != self.lang:
-                self.language.value = candidate  # redraws with the new words
-        if "preset" in params:
-            candidate = params["preset"][-1]
-            if candidate in presets():
-                self.apply_preset(candidate)
-            else:
-                notes.append(self._bad_value_note("preset", "", ", ".join(presets()), HEALTHY))
-        for key, (control, unit, low, high) in QUERY_NUMBERS.items():
-            if key not in params:
-                continue
-            raw = params[key][-1]
-            try:
-                number = float(raw)
-            except ValueError:
-                number = math.nan
-            if math.isfinite(number) and low <= number <= high:
-                values[control] = round(number)
-            else:
-                default = getattr(self, control).value
-                notes.append(self._bad_value_note(key, unit, f"{low}-{high}", default))
-        for key, choices in QUERY_CHOICES.items():
-            if key not in params or key in ("lang", "preset"):  # handled above
-                continue
-            raw = params[key][-1]
-            if raw not in choices:
-                default = {"task": self.task.value, "variant": self.variant.value,
-                           "mode": self.mode.value, "compensation": "0",
-                           "display": DISPLAYS[self.projector.value]}[key]
-                notes.append(self._bad_value_note(key, "", ", ".join(choices), default))
-            elif key == "mode":
-                self.mode.value = raw
-            elif key == "display":
-                self.projector.value = raw == "projector"
-            elif key == "compensation":
-                values["compensation"] = raw == "1"
-            else:
-                values[key] = raw
-        unknown = sorted(set(params) - set(QUERY_NUMBERS) - set(QUERY_CHOICES))
-        for key in unknown:
-            notes.append(self._t("error.unknown_parameter", parameter=key[:40]))
-        self.notes = notes
+            lang = choose_language(None, accept_language, default=self.lang)
+        if lang is not None and lang != self.lang:
+            self.language.value = lang  # redraws with the new words
+        if "preset" in values:
+            self.apply_preset(values.pop("preset"))
+        if "mode" in values:
+            self.mode.value = values.pop("mode")
+        if "display" in values:
+            self.projector.value = values.pop("display") == "projector"
+        self.notes = [controls.note_words(note, self._t) for note in parsed.notes]
         if values:
             self._set_values(values)
         self._show_notes()
@@ -587,11 +508,6 @@ class Dashboard:
         visitor.on_request(lambda request: self.apply_query_string(
             request.get("QUERY_STRING"), request.get(ACCEPT_LANGUAGE_KEY, "")))
 
-    def _bad_value_note(self, parameter: str, unit: str, valid: str, default) -> str:
-        valid_range = f"{valid} {unit}".strip()
-        return self._t("error.bad_url_value", parameter=parameter, range=valid_range,
-                       default=default)
-
     def _show_notes(self) -> None:
         self.note.value = "".join(f"<p>{html.escape(note)}</p>" for note in self.notes)
 
@@ -599,7 +515,7 @@ class Dashboard:
     def _on_state_change(self, change) -> None:
         if self._suspended:
             return
-        for name in SLIDER_STEPS:
+        for name in controls.SLIDERS:
             if getattr(self, name) is change["owner"] and change["new"] != change["old"]:
                 self._last_move = (name, 1 if change["new"] > change["old"] else -1)
         self.refresh()
@@ -731,24 +647,26 @@ class Dashboard:
         step in the direction the last slider moved, then the other neighbours."""
         values = self._control_values()
         if self.play.playing:
-            moves = [("stance", 1), ("stance", 2)]
+            moves = [(controls.CURSOR, 1), (controls.CURSOR, 2)]
         else:
+            # One key press moves a slider one step. Before any slider moved, the first in the
+            # table (valgus, the story's first question) is the likeliest.
             moves = [self._last_move] if self._last_move else []
-            moves += [(name, sign) for name in SLIDER_STEPS for sign in (1, -1)]
+            moves += [(name, sign) for name in controls.SLIDERS for sign in (1, -1)]
         states: list[tuple[Scenario, int]] = []
         for name, steps in dict.fromkeys(moves):  # in order, each once
             if len(states) >= self.draw_ahead_depth:
                 break
-            if name == "stance" and values["task"] != "walking":
+            control = CONTROLS[name]
+            if control.over_time and values["task"] != "walking":
                 continue
-            control = getattr(self, name)
-            value = values[name] + steps * SLIDER_STEPS[name]
-            if self.play.playing and value > control.max:  # Play starts over
-                value -= control.max - control.min + SLIDER_STEPS[name]
-            if not control.min <= value <= control.max:
+            value = values[name] + steps * control.step
+            if self.play.playing and value > control.high:  # Play starts over
+                value -= control.high - control.low + control.step
+            if not control.low <= value <= control.high:
                 continue
             moved = values | {name: value}
-            state = (self._scenario_of(moved), moved["stance"])
+            state = (controls.scenario_from_values(moved), moved[controls.CURSOR])
             frame = self._frames.get(_frame_key(*state), {})
             if len(frame) < len(FIGURE_PIXELS) and state not in states:
                 states.append(state)
@@ -858,17 +776,7 @@ class Dashboard:
             return None
 
     def _settings_lines(self) -> list[str]:
-        t = self._t
-        lines = [f"{t('control.task')}: {t('task.' + self.task.value)}",
-                 f"{t('control.valgus_deg')}: {self.valgus.value}",
-                 f"{t('control.glute_med_strength')}: {self.glute_med.value}",
-                 f"{t('control.glute_max_strength')}: {self.glute_max.value}"]
-        if self.task.value == "walking":
-            lines.append(f"{t('control.stance_pct')}: {self.stance.value}")
-        lines.append(f"{t('control.nerve_variant')}: {t('variant.' + self.variant.value)}")
-        if self.compensation.value:
-            lines.append(t("control.abductor_compensation"))
-        return lines
+        return controls.settings_lines(self._control_values(), self._t)
 
 
 def _frame_key(scenario: Scenario, stance_pct: int) -> tuple:

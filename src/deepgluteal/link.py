@@ -1,9 +1,10 @@
 """The link to a state: what a shared link, the handout's QR code and "Copy link" carry.
 
 A state's link is the dashboard's public address with the state in its query string,
-``<public address>?valgus=12&glute_med=50&lang=es`` (the parameters the dashboard reads back,
-``deepgluteal.dashboard.QUERY_NUMBERS`` and ``QUERY_CHOICES``). Only what differs from the first
-view is written, and the language always, so that the code stays small enough to scan easily.
+``<public address>?valgus=12&glute_med=50&lang=es`` (the controls of
+:data:`deepgluteal.controls.TABLE`, which :func:`deepgluteal.controls.parse_link` reads back).
+Only what differs from the first view is written, and the language always, so that the code
+stays small enough to scan easily.
 
 The public address is the setting ``DGS_PUBLIC_URL`` in the server's environment (``deepgluteal
 serve --public-url`` sets it): the address patients and students reach the server at, e.g.
@@ -19,14 +20,12 @@ from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 
-from deepgluteal.presets import DEFAULT_STANCE_PCT
+from deepgluteal import controls
 
 PUBLIC_URL_ENV = "DGS_PUBLIC_URL"
 
 # The first view's values: a link leaves these out.
-DEFAULTS = {"valgus": 0, "glute_med": 100, "glute_max": 100, "task": "walking",
-            "stance": DEFAULT_STANCE_PCT, "variant": "A", "compensation": False,
-            "mode": "patient"}
+DEFAULTS = {**controls.first_view(), "mode": controls.CONTROLS["mode"].default}
 
 
 def public_url(environ: Mapping[str, str] = os.environ) -> str | None:
@@ -63,14 +62,12 @@ def state_query(values: Mapping[str, object], lang: str, mode: str = "patient") 
     """
     state = {**values, "mode": mode}
     params = []
-    for name in ("valgus", "glute_med", "glute_max", "task", "stance", "variant",
-                 "compensation", "mode"):
+    for name in DEFAULTS:
         value = state[name]
-        if name == "stance" and state["task"] != "walking":
+        if controls.CONTROLS[name].over_time and state["task"] != "walking":
             continue
         if value != DEFAULTS[name]:
-            params.append((name, str(int(value)) if isinstance(value, bool | int | float)
-                           else str(value)))
+            params.append((name, controls.link_value(name, value)))
     params.append(("lang", lang))
     return urlencode(params)
 

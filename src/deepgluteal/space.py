@@ -53,13 +53,14 @@ import numpy as np
 
 from deepgluteal.datafiles import read_csv_columns, read_json
 from deepgluteal.frames import femur_points_in_pelvis_m
+from deepgluteal.scenario import NERVE_VARIANTS
 
 GEOMETRY_FILE = "gait2392_hip.json"
 LANDMARKS_FILE = "space_landmarks.csv"
 PARAMETERS_FILE = "space_parameters.csv"
 VARIANTS_FILE = "nerve_variants.csv"
 
-VARIANTS = ("A", "B", "C", "D", "E", "F")
+VARIANTS = NERVE_VARIANTS
 """Beaton-Anson types of the sciatic nerve relative to the piriformis."""
 
 SPACES = ("subpiriform", "suprapiriform", "transpiriform", "ischiofemoral")

@@ -19,11 +19,10 @@ from functools import cache
 
 import numpy as np
 
-from deepgluteal import text
+from deepgluteal import controls, text
 from deepgluteal.datafiles import data_dir
 from deepgluteal.model import simulate
 from deepgluteal.presets import DEFAULT_STANCE_PCT
-from deepgluteal.scenario import NERVE_VARIANTS, TASKS, Scenario
 
 STORY_DIR = "stories"
 DEFAULT_STORY = "clinic"
@@ -31,9 +30,10 @@ MAX_SENTENCES = 3
 """A caption has at most this many sentences (the student mode adds its numbers after them)."""
 
 # Controls a scene may set: name -> (low, high, slider step) for numbers, or the valid choices.
-NUMBER_CONTROLS = {"valgus": (0, 25, 1), "glute_med": (20, 100, 5), "glute_max": (20, 100, 5),
-                   "stance": (0, 100, 2)}
-CHOICE_CONTROLS = {"task": TASKS, "variant": NERVE_VARIANTS, "compensation": (False, True)}
+NUMBER_CONTROLS = {name: (controls.CONTROLS[name].low, controls.CONTROLS[name].high,
+                          controls.CONTROLS[name].step) for name in controls.SLIDERS}
+CHOICE_CONTROLS = {name: controls.CONTROLS[name].choices for name in controls.STATE
+                   if name not in controls.SLIDERS}
 LEAST_ROOM = "least_room"
 HIGHLIGHTS = ("red_flags",)
 
@@ -175,21 +175,12 @@ def _parse_scene(raw: dict, where: str) -> Scene:
 # States
 # --------------------------------------------------------------------------------------------
 
-def scenario_of(values: dict) -> Scenario:
-    """The model's scenario for a set of control values (the cursor ``stance`` is separate)."""
-    return Scenario(valgus_deg=float(values["valgus"]),
-                    glute_med_strength=values["glute_med"] / 100,
-                    glute_max_strength=values["glute_max"] / 100, task=values["task"],
-                    abductor_compensation=bool(values["compensation"]),
-                    nerve_variant=values["variant"])
-
-
 def resolve(values: dict, scene: Scene) -> dict:
     """The control values after a scene: ``values`` changed by the scene's state, with
     ``stance = "least_room"`` turned into the moment the model computes for it."""
     new = {**values, **scene.state}
     if new["stance"] == LEAST_ROOM:
-        result = simulate(scenario_of(new))
+        result = simulate(controls.scenario_from_values(new))
         if len(result.stance_pct) > 1:
             least = int(np.argmin(result.clearance_change_mm))
             new["stance"] = int(round(float(result.stance_pct[least])))
@@ -301,7 +292,7 @@ def _number(value: float, digits: int, lang: str) -> str:
 
 
 def deep_rotator_changes(ctx: Context) -> tuple[list[str], list[str]]:
-    result = simulate(scenario_of(ctx.values))
+    result = simulate(controls.scenario_from_values(ctx.values))
     if len(result.stance_pct) == 1:
         return [_t("story.static_no_step", ctx.lang)], []
     changes = muscle_changes(result)
@@ -330,7 +321,7 @@ def deep_rotator_changes(ctx: Context) -> tuple[list[str], list[str]]:
 
 
 def takeover(ctx: Context) -> tuple[list[str], list[str]]:
-    scenario = scenario_of(ctx.values)
+    scenario = controls.scenario_from_values(ctx.values)
     weak = [group for group, strength in (("glute_med_min", scenario.glute_med_strength),
                                           ("glute_max", scenario.glute_max_strength))
             if strength < 1]
@@ -370,7 +361,7 @@ def _level(ratio: float, lang: str) -> str:
 
 
 def deep_rotator_load(ctx: Context) -> tuple[list[str], list[str]]:
-    result = simulate(scenario_of(ctx.values))
+    result = simulate(controls.scenario_from_values(ctx.values))
     ratio = result.deep_rotator_mean_load_ratio
     baseline = _t(f"narrative.baseline_{ctx.values['task']}", ctx.lang)
     patient = [_t("story.over_the_step", ctx.lang, load=_load_words(ratio, ctx.lang),
@@ -380,10 +371,10 @@ def deep_rotator_load(ctx: Context) -> tuple[list[str], list[str]]:
 
 
 def load_change(ctx: Context) -> tuple[list[str], list[str]]:
-    after = simulate(scenario_of(ctx.values)).deep_rotator_mean_load_ratio
+    after = simulate(controls.scenario_from_values(ctx.values)).deep_rotator_mean_load_ratio
     if ctx.before is None:
         return deep_rotator_load(ctx)
-    before = simulate(scenario_of(ctx.before)).deep_rotator_mean_load_ratio
+    before = simulate(controls.scenario_from_values(ctx.before)).deep_rotator_mean_load_ratio
     if abs(after - before) < SAME_LOAD_BAND:
         key = "story.load_change_same"
     else:
@@ -395,7 +386,7 @@ def load_change(ctx: Context) -> tuple[list[str], list[str]]:
 
 
 def room(ctx: Context) -> tuple[list[str], list[str]]:
-    result = simulate(scenario_of(ctx.values))
+    result = simulate(controls.scenario_from_values(ctx.values))
     index = 0 if len(result.stance_pct) == 1 else int(
         np.abs(result.stance_pct - ctx.values["stance"]).argmin())
     change = float(result.clearance_change_mm[index])

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from deepgluteal.datafiles import data_dir, read_csv_columns
+from deepgluteal.scenario import CHOICE_FIELDS, NUMERIC_FIELDS
 
 _LOCALE_DIR = Path(__file__).resolve().parent / "locales"
 
@@ -319,8 +320,7 @@ def _choices(table: str) -> tuple[str, ...]:
                  if key.startswith(f"{table}.") and not key.endswith("_help"))
 
 
-def _check_choice(name: str, value, table: str) -> None:
-    valid = _choices(table)
+def _check_choice(name: str, value, valid: tuple[str, ...]) -> None:
     if not isinstance(value, str) or value not in valid:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, valid))} (got {value!r})")
 
@@ -396,20 +396,19 @@ class NarrativeState:
     stance_clearance_change_mm: float | None = None
 
     def __post_init__(self):
-        _check_choice("task", self.task, "task")
-        _check_number("valgus_deg", self.valgus_deg, "deg", 0.0, 25.0)
-        _check_number("glute_med_strength", self.glute_med_strength, "fraction of normal",
-                      0.2, 1.0)
-        _check_number("glute_max_strength", self.glute_max_strength, "fraction of normal",
-                      0.2, 1.0)
+        # The scenario's fields are checked against the scenario's own ranges and choices.
+        _check_choice("task", self.task, CHOICE_FIELDS["task"])
+        for name in ("valgus_deg", "glute_med_strength", "glute_max_strength"):
+            spec = NUMERIC_FIELDS[name]
+            _check_number(name, getattr(self, name), spec.unit, spec.low, spec.high)
         _check_number("deep_rotator_load_ratio", self.deep_rotator_load_ratio,
                       "multiples of the healthy load", 0.0, math.inf)
         _check_number("narrowest_clearance_mm", self.narrowest_clearance_mm, "mm",
                       -math.inf, math.inf)
         _check_number("clearance_change_mm", self.clearance_change_mm, "mm", -math.inf, math.inf)
         _check_number("compression_index", self.compression_index, "index units", 0.0, 1.0)
-        _check_choice("narrowest_space", self.narrowest_space, "space")
-        _check_choice("nerve_variant", self.nerve_variant, "variant")
+        _check_choice("narrowest_space", self.narrowest_space, _choices("space"))
+        _check_choice("nerve_variant", self.nerve_variant, CHOICE_FIELDS["nerve_variant"])
         _check_number("unmet_moment_Nm", self.unmet_moment_Nm, "N m", 0.0, math.inf)
         if not isinstance(self.abductor_compensation, bool):
             raise ValueError(f"abductor_compensation must be True or False "
