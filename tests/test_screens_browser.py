@@ -305,6 +305,14 @@ def test_sharp_pictures_at_pixel_ratio_2_and_projector_mode(browser, voila_serve
         assert overflow_problems(page) == []
         assert page.evaluate(PAGE_TEXT_PROBLEMS_JS) == []
         assert serious_violations(page) == []
+        # The controls fold away above the views, so the pictures are shown at their drawn
+        # size (their words readable from the back of the room); one click brings them back.
+        shown = page.locator(".dgs-figure-posterior").first.bounding_box()
+        assert shown["width"] >= 459, "the posterior view is shrunk in projector mode"
+        assert not page.locator(".dgs-control-valgus").first.is_visible()
+        page.locator(".dgs-drawer-toggle").first.click()
+        page.locator(".dgs-control-valgus").first.wait_for(state="visible", timeout=5_000)
+        assert overflow_problems(page) == []
         before = figure_sources(page)
         page.locator(".dgs-control-projector input").uncheck()
         wait_for_new_sources(page, before)
