@@ -213,6 +213,44 @@ def test_every_layout_fits_works_and_passes_the_audit(browser, voila_server, lay
         context.close()
 
 
+# The other words and modes: Spanish runs longer, student mode adds numbers and equations,
+# projector mode enlarges everything. Each combination on every screen.
+OTHER_WORDS = {
+    "student_es": "?preset=weak_glutes_valgus&mode=student&lang=es",
+    "student_en_projector": "?preset=weak_glutes_valgus&mode=student&lang=en&display=projector",
+    "patient_es_projector": "?preset=sitting&lang=es&display=projector",
+}
+
+
+@pytest.mark.parametrize("words", OTHER_WORDS)
+@pytest.mark.parametrize("layout", LAYOUTS, ids=[layout.name for layout in LAYOUTS])
+def test_every_layout_holds_every_language_and_mode(browser, voila_server, layout, words):
+    page, context = open_layout(browser, voila_server, layout, query=OTHER_WORDS[words])
+    try:
+        lang = "es" if "lang=es" in OTHER_WORDS[words] else "en"
+        from deepgluteal.text import message
+
+        heading = message("red_flags.heading", lang)
+        page.wait_for_function("heading => (document.querySelector('.dgs-panel-redflags') ||"
+                               " {innerText: ''}).innerText.includes(heading)", arg=heading,
+                               timeout=60_000)
+        if "student" in words:
+            # student words carry equations
+            page.wait_for_function("() => (document.querySelector('.dgs-panel-narrative') ||"
+                                   " {innerText: ''}).innerText.includes('=')", timeout=60_000)
+        if "projector" in words:
+            page.wait_for_function("() => document.querySelector('.dgs-dashboard')"
+                                   ".classList.contains('dgs-projector')", timeout=60_000)
+        settle(page)
+        assert overflow_problems(page) == []
+        assert page.evaluate(PAGE_TEXT_PROBLEMS_JS) == []
+        assert flags_in_view(page)
+        assert not page.locator("#dgs-lost").is_visible()
+        assert page.watch.console_errors == []
+    finally:
+        context.close()
+
+
 def _operate_by_keyboard(page) -> None:
     before, value = figure_sources(page), slider_value(page, "valgus")
     live = page.locator("#dgs-live").inner_text()

@@ -94,6 +94,12 @@ PAGE_TEXT_PROBLEMS_JS = r"""
   const scrolledAway = new Set();
   // Clipped: a text box reaches past an ancestor that hides its overflow (and does not scroll).
   for (const {el, r, text} of leaves) {
+    // Cut by its own box: a button's label ends in "..." (text-overflow) or just stops.
+    const own = getComputedStyle(el);
+    if ((own.overflowX === 'hidden' || own.overflowX === 'clip') &&
+        el.scrollWidth > el.clientWidth + 1) {
+      problems.push(`clipped: "${text}" cut by its own box ${el.className.toString().slice(0, 60)}`);
+    }
     for (let e = el; e && e !== document.body; e = e.parentElement) {
       const s = getComputedStyle(e);
       if (s.position === 'fixed') break;  // a fixed panel escapes its ancestors' clipping
@@ -106,7 +112,6 @@ PAGE_TEXT_PROBLEMS_JS = r"""
           break;
         }
       }
-      if (e === el) continue;
       const clipsX = s.overflowX === 'hidden' || s.overflowX === 'clip';
       const clipsY = s.overflowY === 'hidden' || s.overflowY === 'clip';
       if (!clipsX && !clipsY) continue;

@@ -211,7 +211,7 @@ class Dashboard:
         mode = CONTROLS["mode"]
         self.mode = _control(ToggleButtons(options=[(m, m) for m in mode.choices],
                                            value=mode.default,
-                                           style={"button_width": "72px"}), "mode")
+                                           style={"button_width": "auto"}), "mode")
         self.language = _control(Dropdown(options=[(c, c) for c in text.LANGUAGES],
                                                   value=self.lang,
                                                   layout=widgets.Layout(width="190px")),
