@@ -168,3 +168,30 @@ def test_inside_an_event_loop_the_plan_runs_by_itself_between_messages():
     asyncio.run(idle_kernel())
     assert store.drawn(scenario(valgus=9), 20)
     assert [call[0] for call in recorder.calls] == ["prepare", "draw", "draw", "draw"]
+
+
+def test_no_view_imports_a_model_module():
+    """Views draw what they are given (issue #14): under ``views/`` only other views, the
+    words (``deepgluteal.text``), matplotlib, numpy and PIL are imported."""
+    import ast
+    from pathlib import Path
+
+    import deepgluteal.views
+
+    allowed = ("deepgluteal.views", "deepgluteal.text")
+    found = {}
+    for path in Path(deepgluteal.views.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "deepgluteal":
+                modules = [f"deepgluteal.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            found.setdefault(path.name, []).extend(
+                module for module in modules
+                if module.startswith("deepgluteal") and not module.startswith(allowed))
+    found = {name: modules for name, modules in found.items() if modules}
+    assert found == {}
