@@ -2,8 +2,10 @@
 
 The figure is the canonical 1280 x 720 px export size. Each sample changes the state (posture,
 activations: neutral and FAIR alternately), calls ``PosteriorView.update`` and redraws the
-canvas. Reported: the redraw alone (``canvas.draw`` after one update; the target is 15 ms),
-update + redraw, the update alone and the model call that produces the state.
+canvas as the dashboard does: the moving parts blitted over a background drawn once
+(:class:`deepgluteal.views.render.Rasterizer`). Reported: the redraw alone (after one update;
+the target is 15 ms), update + redraw, the update alone and the model call that produces the
+state.
 Writes ``benchmarks/results/posterior.json``.
 """
 
@@ -13,12 +15,12 @@ import itertools
 import statistics
 import time
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from timing import median_ms, write_result
 
+from deepgluteal.scene import posterior_view
 from deepgluteal.space import deep_gluteal_space
-from deepgluteal.views.posterior import PosteriorView
+from deepgluteal.views.render import Rasterizer
 
 TARGET_MS = 15.0
 REPEATS = 50
@@ -31,18 +33,18 @@ def _states():
             (deep_gluteal_space(60.0, 20.0, 20.0, 90.0, working, "A"), working)]
 
 
-def _redraw_after_update_ms(view, canvas, states) -> dict:
+def _redraw_after_update_ms(view, rasterizer, states) -> dict:
     cycle = itertools.cycle(states)
     for _ in range(3):
         space, activation = next(cycle)
         view.update(space, 0, activation)
-        canvas.draw()
+        rasterizer.render_rgba()
     samples = []
     for _ in range(REPEATS):
         space, activation = next(cycle)
         view.update(space, 0, activation)
         start = time.perf_counter()
-        canvas.draw()
+        rasterizer.render_rgba()
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
     return {"median_ms": round(statistics.median(samples), 3),
@@ -52,15 +54,15 @@ def _redraw_after_update_ms(view, canvas, states) -> dict:
 
 def main() -> None:
     figure = Figure(figsize=(12.8, 7.2), dpi=100)
-    canvas = FigureCanvasAgg(figure)
-    view = PosteriorView(figure.add_axes((0, 0, 1, 1)), ghost=True)
+    view = posterior_view(figure.add_axes((0, 0, 1, 1)), ghost=True)
+    rasterizer = Rasterizer(figure, view.dynamic_artists)
     states = _states()
     cycle = itertools.cycle(states)
 
     def update_and_draw():
         space, activation = next(cycle)
         view.update(space, 0, activation)
-        canvas.draw()
+        rasterizer.render_rgba()
 
     def update_only():
         space, activation = next(cycle)
@@ -72,7 +74,7 @@ def main() -> None:
     result = {
         "figure_px": [1280, 720],
         "target_redraw_ms": TARGET_MS,
-        "posterior_redraw_after_update": _redraw_after_update_ms(view, canvas, states),
+        "posterior_redraw_after_update": _redraw_after_update_ms(view, rasterizer, states),
         "posterior_update_and_draw": median_ms(update_and_draw, repeats=REPEATS),
         "posterior_update_only": median_ms(update_only, repeats=REPEATS),
         "deep_gluteal_space_one_instant": median_ms(model_one_instant, repeats=REPEATS),

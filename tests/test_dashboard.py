@@ -14,13 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from deepgluteal.dashboard import (
-    DRAW_AHEAD_DEFAULT,
-    FIGURE_PIXELS,
-    FRAME_CACHE_SIZE,
-    Dashboard,
-    draw_ahead_depth,
-)
+from deepgluteal.dashboard import Dashboard
+from deepgluteal.pictures import DRAW_AHEAD_DEFAULT, FRAME_CACHE_SIZE
+from deepgluteal.scene import FIGURE_PIXELS
 from deepgluteal.views.render import jpeg_bytes
 
 
@@ -28,7 +24,7 @@ from deepgluteal.views.render import jpeg_bytes
 def fresh():
     """A second dashboard that draws every state on demand, to compare with."""
     board = Dashboard()
-    board.draw_ahead_depth = 0
+    board.pictures.depth = 0
     return board
 
 
@@ -37,14 +33,14 @@ def pictures(board: Dashboard) -> dict[str, bytes]:
 
 
 def shown_on_demand(fresh: Dashboard, **values) -> dict[str, bytes]:
-    fresh._frames.clear()
+    fresh.pictures.clear()
     fresh._set_values(values)
     return pictures(fresh)
 
 
 def draw_everything_ahead(board: Dashboard) -> int:
     pieces = 0
-    while board.draw_ahead():
+    while board.pictures.draw_ahead():
         pieces += 1
     return pieces
 
@@ -54,9 +50,9 @@ def test_a_slider_step_drawn_ahead_shows_exactly_what_drawing_on_demand_shows(fr
     board.valgus.value = 1
     assert board.likely_next_states()[0][0].valgus_deg == 2  # onwards, the way it moved
     assert draw_everything_ahead(board) > 0
-    frames_before = len(board._frames)
+    frames_before = len(board.pictures.frames)
     board.valgus.value = 2
-    assert len(board._frames) == frames_before  # reached, not drawn
+    assert len(board.pictures.frames) == frames_before  # reached, not drawn
     assert pictures(board) == shown_on_demand(fresh, valgus=2, stance=board.stance.value)
 
 
@@ -77,7 +73,7 @@ def test_every_view_of_a_state_drawn_ahead_matches_on_demand_whatever_was_drawn_
 def test_play_draws_its_next_frames_and_starts_over_after_the_last():
     board = Dashboard()
     board.stance.value = 98
-    board.draw_ahead_depth = 2
+    board.pictures.depth = 2
     board.play.playing = True
     try:
         states = board.likely_next_states()
@@ -94,7 +90,7 @@ def test_static_tasks_have_no_moment_to_step_and_sliders_stop_at_their_ends():
     board._set_values({"task": "sitting", "valgus": 25})
     board.valgus.value = 24
     board.valgus.value = 25  # moved up to the end of the slider
-    board.draw_ahead_depth = 8
+    board.pictures.depth = 8
     states = board.likely_next_states()
     assert states, "the other sliders still have neighbours"
     assert all(scenario.valgus_deg <= 25 for scenario, _ in states)
@@ -106,31 +102,23 @@ def test_drawing_ahead_stays_within_its_depth_and_can_be_turned_off():
     board = Dashboard()
     board.valgus.value = 3
     assert len(board.likely_next_states()) == DRAW_AHEAD_DEFAULT
-    board.draw_ahead_depth = 0
+    board.pictures.depth = 0
     board.valgus.value = 4
     assert board.likely_next_states() == []
-    assert board.draw_ahead() is False
-
-
-@pytest.mark.parametrize(("setting", "depth"), [
-    ("0", 0), ("5", 5), (" 3 ", 3), ("", DRAW_AHEAD_DEFAULT), ("many", DRAW_AHEAD_DEFAULT),
-    ("-1", DRAW_AHEAD_DEFAULT), ("99", DRAW_AHEAD_DEFAULT), ("2.5", DRAW_AHEAD_DEFAULT),
-])
-def test_draw_ahead_setting_from_the_environment(setting, depth):
-    assert draw_ahead_depth({"DGS_DRAW_AHEAD": setting}) == depth
+    assert board.pictures.draw_ahead() is False
 
 
 def test_pictures_kept_are_bounded_and_forgotten_with_the_language():
     board = Dashboard()
-    board.draw_ahead_depth = 0
+    board.pictures.depth = 0
     for stance in range(0, 101, 2):
         board.stance.value = stance
     for valgus in range(1, 20):
         board.valgus.value = valgus
-    assert len(board._frames) == FRAME_CACHE_SIZE
+    assert len(board.pictures.frames) == FRAME_CACHE_SIZE
     english = pictures(board)
     board.language.value = "es"
-    assert len(board._frames) == 1  # only the state shown, drawn again in Spanish
+    assert len(board.pictures.frames) == 1  # only the state shown, drawn again in Spanish
     assert pictures(board)["posterior"] != english["posterior"]
 
 
@@ -138,11 +126,12 @@ def test_a_failure_while_drawing_ahead_is_logged_and_leaves_the_dashboard_workin
         monkeypatch, caplog):
     board = Dashboard()
     board.valgus.value = 5
-    monkeypatch.setattr(board, "_picture", lambda *args: 1 / 0)
-    loop = types.SimpleNamespace(call_later=lambda *args: pytest.fail("no further step"))
-    board._draw_ahead_step(loop)
+    board.pictures.plan(board.likely_next_states())
+    monkeypatch.setattr(board.scene, "draw", lambda *args: 1 / 0)
+    loop = types.SimpleNamespace(call_later=lambda *args: None)
+    while board.pictures.ahead:
+        board.pictures.step(loop)
     assert "Drawing ahead failed" in caplog.text
-    assert board._ahead == []
     monkeypatch.undo()
     board.valgus.value = 6
     assert board.images["posterior"].value
@@ -166,7 +155,7 @@ def test_the_kernel_websocket_sends_each_message_at_once(monkeypatch):
 def test_a_jpeg_picture_decodes_to_the_frame_it_was_made_from_whatever_its_alpha():
     board = Dashboard()
     board.valgus.value = 12
-    frame = board.rasterizers["frontal"].render_rgba().copy()
+    frame = board.scene.rasterizers["frontal"].render_rgba().copy()
     decoded = np.asarray(Image.open(io.BytesIO(jpeg_bytes(frame))).convert("RGB"), dtype=int)
     assert decoded.shape == (*frame.shape[:2], 3)
     assert np.abs(decoded - frame[..., :3]).mean() < 1.5  # quality 90, full colour

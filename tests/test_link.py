@@ -66,7 +66,7 @@ def _qr_payloads(figure) -> list[str]:
 
 def test_the_handout_carries_the_link_and_a_qr_code_that_opens_it(monkeypatch):
     from deepgluteal import dashboard as dashboard_module
-    from deepgluteal.views.handout import handout_figure, handout_pdf
+    from deepgluteal.scene import handout_figure, handout_pdf
 
     drawn = {}
 

@@ -1,4 +1,4 @@
-"""Tests of the posterior view: pictures against baselines, in-place updates, the static cache.
+"""Tests of the posterior view: pictures against baselines, in-place updates, blitting.
 
 Baselines live in ``tests/baseline/posterior_<state>.png`` (640 x 360 px, Agg). After an
 intended change of the drawing, regenerate them with
@@ -25,12 +25,12 @@ from matplotlib.testing.compare import compare_images  # noqa: E402
 
 from deepgluteal.figures import canonical_scenario, draw_state  # noqa: E402
 from deepgluteal.model import simulate  # noqa: E402
+from deepgluteal.scene import posterior_view  # noqa: E402
 from deepgluteal.space import RELAXED, deep_gluteal_space  # noqa: E402
 from deepgluteal.views.posterior import (  # noqa: E402
     MUSCLE_CMAP,
     NERVE_CMAP,
     SPACE_TITLES,
-    PosteriorView,
     posterior_labels,
 )
 
@@ -45,11 +45,11 @@ def _pixels(figure):
     return np.asarray(figure.canvas.buffer_rgba())[..., :3].astype(float)
 
 
-def _new_view(cache_static=True):
+def _new_view():
     figure = Figure(figsize=(12.8, 7.2), dpi=50)
     FigureCanvasAgg(figure)
     ax = figure.add_axes((0, 0, 1, 1))
-    return figure, PosteriorView(ax, ghost=True, cache_static=cache_static)
+    return figure, posterior_view(ax, ghost=True)
 
 
 def _state_space(name):
@@ -95,27 +95,6 @@ def test_update_changes_the_pixels_and_adds_no_artists():
     assert changed.mean() > 0.01  # more than 1 % of the pixels
 
 
-def test_cached_drawing_equals_the_vector_drawing(tmp_path):
-    space, activation = _state_space("valgus")
-    images = []
-    for cache in (True, False):
-        figure, view = _new_view(cache_static=cache)
-        view.update(space, 0, activation)
-        images.append(_pixels(figure))
-    assert np.sqrt(np.mean((images[0] - images[1]) ** 2)) < 1.0
-
-
-def test_cache_survives_a_variant_change():
-    figure, view = _new_view()
-    for variant in ("F", "A"):
-        space = deep_gluteal_space(0.0, 0.0, 0.0, 0.0, RELAXED, variant)
-        view.update(space, 0, RELAXED)
-        cached = _pixels(figure)
-        vector_figure, vector_view = _new_view(cache_static=False)
-        vector_view.update(space, 0, RELAXED)
-        assert np.sqrt(np.mean((cached - _pixels(vector_figure)) ** 2)) < 1.0
-
-
 def test_view_shows_the_numbers_of_the_result():
     figure, view = _new_view()
     activation = dict(RELAXED, peri_r=0.6, gem_r=0.4)
@@ -148,8 +127,8 @@ def test_divided_nerve_shows_two_divisions():
 def test_compact_layout_speaks_the_catalogue_language():
     figure = Figure(figsize=(4.8, 4.7), dpi=100)
     FigureCanvasAgg(figure)
-    view = PosteriorView(figure.add_axes((0, 0, 1, 1)), labels=posterior_labels("es"),
-                         panel=False)
+    view = posterior_view(figure.add_axes((0, 0, 1, 1)), labels=posterior_labels("es"),
+                          panel=False)
     space, activation = _state_space("valgus")
     healthy, _ = _state_space("healthy")
     view.update(space, 0, activation, ghost=healthy)
@@ -163,7 +142,7 @@ def test_compact_layout_speaks_the_catalogue_language():
 def test_dynamic_artists_are_enough_for_external_blitting():
     # The dashboard blits: background drawn once without the dynamic artists, then only
     # those redrawn. The result must equal a full drawing of the new state.
-    figure, view = _new_view(cache_static=False)
+    figure, view = _new_view()
     canvas = figure.canvas
     for artist in view.dynamic_artists:
         artist.set_animated(True)
@@ -175,7 +154,7 @@ def test_dynamic_artists_are_enough_for_external_blitting():
     for artist in view.dynamic_artists:
         figure.draw_artist(artist)
     blitted = np.asarray(canvas.buffer_rgba())[..., :3].astype(float).copy()
-    reference_figure, reference_view = _new_view(cache_static=False)
+    reference_figure, reference_view = _new_view()
     reference_view.update(space, 0, activation)
     full = _pixels(reference_figure)
     assert np.sqrt(np.mean((blitted - full) ** 2)) < 2.0

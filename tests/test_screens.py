@@ -11,11 +11,12 @@ import pytest
 from text_layout import figure_text_problems
 
 from deepgluteal import text
-from deepgluteal.dashboard import Dashboard, _instant_index, _simulate
+from deepgluteal.dashboard import Dashboard
 from deepgluteal.figures import CANONICAL_STATES, draw_state
+from deepgluteal.picture_data import state as picture_state
 from deepgluteal.presets import presets
+from deepgluteal.scene import handout_figure
 from deepgluteal.views import display
-from deepgluteal.views.handout import handout_figure
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def test_no_text_on_text_in_the_dashboard_views(dashboard, lang, projector):
     try:
         for preset in presets():
             dashboard.apply_preset(preset)
-            for name, rasterizer in dashboard.rasterizers.items():
+            for name, rasterizer in dashboard.scene.rasterizers.items():
                 assert figure_text_problems(rasterizer.figure) == [], (lang, projector, preset,
                                                                        name)
     finally:
@@ -66,14 +67,16 @@ def test_no_text_on_text_in_the_dashboard_views(dashboard, lang, projector):
 
 
 def test_projector_mode_enlarges_words_and_darkens_the_healthy_ghost(dashboard):
-    normal_size = dashboard.posterior_view.labels and max(
-        t.get_fontsize() for t in dashboard.rasterizers["posterior"].figure.texts +
-        dashboard.posterior_view.ax.texts)
+    view = dashboard.scene.views["posterior"]
+    normal_size = view.labels and max(
+        t.get_fontsize() for t in dashboard.scene.rasterizers["posterior"].figure.texts +
+        view.ax.texts)
     dashboard.projector.value = True
     try:
-        large = max(t.get_fontsize() for t in dashboard.posterior_view.ax.texts)
+        view = dashboard.scene.views["posterior"]
+        large = max(t.get_fontsize() for t in view.ax.texts)
         assert large > normal_size
-        ghost = dashboard.posterior_view.ghost_artists[0]
+        ghost = view.ghost_artists[0]
         assert ghost.get_color() == display.PROJECTOR_GHOST and ghost.get_alpha() == 1.0
         assert "dgs-projector" in dashboard.widget._dom_classes
     finally:
@@ -103,11 +106,9 @@ def test_no_text_on_text_in_the_handout(lang, preset):
     fields = presets()[preset]
     board = Dashboard(lang)
     board.apply_preset(preset)
-    result = _simulate(board.scenario())
-    healthy = _simulate(board.scenario().healthy())
-    index = _instant_index(result, board.stance.value)
-    state = board.narrative_state(result, index)
-    figure = handout_figure(result, healthy, index,
+    shown = picture_state(board.scenario(), board.stance.value)
+    state = board.narrative_state(shown.result, shown.index)
+    figure = handout_figure(shown,
                             narrative=text.narrative(state, lang, mode="patient"),
                             settings=board._settings_lines(), lang=lang, today=date(2026, 1, 1))
     assert figure_text_problems(figure) == [], (lang, preset, fields)
@@ -125,8 +126,7 @@ def test_text_alternatives_follow_the_state_in_each_language(lang):
     weak = dict(board.alt_texts)
     for name in ("posterior", "frontal", "loads"):
         assert weak[name] != healthy[name]
-    result = _simulate(board.scenario())
-    index = _instant_index(result, board.stance.value)
+    result, _, index = picture_state(board.scenario(), board.stance.value)
     state = board.narrative_state(result, index)
     ratio = float(text.format_number(state.deep_rotator_load_ratio, 1, "en"))
     clearance = float(text.format_number(state.narrowest_clearance_mm, 1, "en"))

@@ -108,12 +108,13 @@ def test_the_recovery_comparison_comes_from_the_model():
 def test_every_red_flag_is_in_the_handout(lang):
     from pypdf import PdfReader
 
-    from deepgluteal.views.handout import handout_pdf
+    from deepgluteal.picture_data import State
+    from deepgluteal.scene import handout_pdf
 
     scenario = Scenario(valgus_deg=12.0)
     result, healthy = simulate(scenario), simulate(scenario.healthy())
-    pdf = handout_pdf(result, healthy, 10, text.narrative(narrative_state(result, 10), lang),
-                      ["x"], lang)
+    pdf = handout_pdf(State(result, healthy, 10),
+                      text.narrative(narrative_state(result, 10), lang), ["x"], lang)
     content = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     for sign, _action in text.all_red_flags(lang):
         assert " ".join(sign.split()[:4]) in content, sign

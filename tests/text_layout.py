@@ -98,7 +98,7 @@ PAGE_TEXT_PROBLEMS_JS = r"""
     const own = getComputedStyle(el);
     if ((own.overflowX === 'hidden' || own.overflowX === 'clip') &&
         el.scrollWidth > el.clientWidth + 1) {
-      problems.push(`clipped: "${text}" cut by its own box ${el.className.toString().slice(0, 60)}`);
+      problems.push(`clipped: "${text}" cut by own box ${el.className.toString().slice(0, 50)}`);
     }
     for (let e = el; e && e !== document.body; e = e.parentElement) {
       const s = getComputedStyle(e);

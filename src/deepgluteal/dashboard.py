@@ -5,79 +5,39 @@ class ``dgs-figure-<name>``; tests and benchmarks find the page's parts by these
 state's controls, their ranges and a shared link's parameters are the table in
 :mod:`deepgluteal.controls`.
 
-Figures are rendered by Agg in the kernel (static parts once, changes blitted) and sent to the
-page as JPEG in ``ipywidgets.Image`` widgets: one message per view and change, measured at less
-than half the latency of an ipympl canvas for the same figure (README, Benchmarks).
+The pictures are drawn by a :class:`deepgluteal.scene.Scene` in the kernel (static parts once,
+changes blitted), kept and drawn ahead by :class:`deepgluteal.pictures.Pictures`, and sent to
+the page as JPEG in ``ipywidgets.Image`` widgets: one message per view and change, measured at
+less than half the latency of an ipympl canvas for the same figure (README, Benchmarks).
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import html
 import logging
 import os
 import uuid
-from collections import OrderedDict
 from datetime import date
-from functools import lru_cache
 
 import ipywidgets as widgets
-from matplotlib.figure import Figure
 from traitlets import TraitError
 
-from deepgluteal import alt_text, controls, helps, link, text, visitor, wording
+from deepgluteal import alt_text, controls, helps, link, picture_data, text, visitor, wording
 from deepgluteal.controls import CONTROLS, DISPLAYS
 from deepgluteal.dashboard_story import StoryPlayer
 from deepgluteal.language import ACCEPT_LANGUAGE_KEY, choose_language, default_language
-from deepgluteal.model import simulate
+from deepgluteal.pictures import Pictures, likely_next_states
 from deepgluteal.presets import HEALTHY, presets
 from deepgluteal.scenario import Scenario
-from deepgluteal.views import display, style
-from deepgluteal.views.frontal import FrontalView, frontal_labels
-from deepgluteal.views.handout import handout_pdf
-from deepgluteal.views.loads import LoadsView
-from deepgluteal.views.posterior import PosteriorView, posterior_labels
-from deepgluteal.views.render import Rasterizer
+from deepgluteal.scene import FIGURE_PIXELS, Scene, handout_pdf
+from deepgluteal.views import display
 
 # 25 frames per second: the 51 instants of stance in about two seconds, slow enough to follow
 PLAY_INTERVAL_MS = 40
 
-FIGURE_PIXELS = {"posterior": (460, 455), "frontal": (200, 455), "loads": (320, 210)}
-DPI = 100
-
-# Pictures of recent and likely next states (about 90 kB each), so that a state drawn before is
-# only sent: the next step of a slider, Play's next frame and every loop of Play after the
-# first, a preset or a value revisited.
-FRAME_CACHE_SIZE = 64
-# Drawing ahead waits this long after a change, so that the server and the browser, which share
-# the machine's cores with the kernel, show the change first.
-DRAW_AHEAD_DELAY_S = 0.02
-# One state: the next step of the slider that moved last, in the direction it moved. Someone
-# stepping a slider or watching Play reaches it next; drawing more would mostly be thrown away,
-# and on a server shared by a class every kernel's waste slows the others.
-DRAW_AHEAD_DEFAULT = 1
-DRAW_AHEAD_MAX = 8
 
 log = logging.getLogger(__name__)
-
-
-def draw_ahead_depth(environ=os.environ) -> int:
-    """How many likely next states a change has drawn while the kernel idles.
-
-    ``DGS_DRAW_AHEAD`` in the environment sets it, from 0 (never draw ahead) to
-    :data:`DRAW_AHEAD_MAX`; anything else means :data:`DRAW_AHEAD_DEFAULT`.
-    """
-    raw = environ.get("DGS_DRAW_AHEAD", "").strip()
-    if raw.isdecimal() and int(raw) <= DRAW_AHEAD_MAX:
-        return int(raw)
-    return DRAW_AHEAD_DEFAULT
-
-
-@lru_cache(maxsize=32)
-def _simulate(scenario: Scenario):
-    """The model's answer for a scenario (cached: presets and Play revisit the same states)."""
-    return simulate(scenario)
 
 
 # What using a control changes from the page; a page sends nothing else to a control.
@@ -145,13 +105,6 @@ def _html(*classes: str) -> widgets.HTML:
     return panel
 
 
-def _figure(name: str, pixel_ratio: int = 1) -> Figure:
-    """A figure of the view's size in CSS pixels, drawn at ``pixel_ratio`` device pixels each."""
-    width, height = FIGURE_PIXELS[name]
-    return Figure(figsize=(width / DPI, height / DPI), dpi=DPI * pixel_ratio,
-                  facecolor=style.FIGURE_FACE)
-
-
 def _image(name: str) -> widgets.Image:
     width, height = FIGURE_PIXELS[name]
     image = widgets.Image(format="jpeg", layout=widgets.Layout(width=f"{width}px",
@@ -176,11 +129,9 @@ class Dashboard:
         self._suspended = False
         self._last_valid: dict | None = None
         self.notes: list[str] = []
-        self._frames: OrderedDict[tuple, dict[str, bytes]] = OrderedDict()
-        self._ahead: list[tuple[Scenario, int]] = []
-        self._ahead_call: asyncio.TimerHandle | None = None
         self._last_move: tuple[str, int] | None = None
-        self.draw_ahead_depth = draw_ahead_depth()
+        self.pictures = Pictures(FIGURE_PIXELS, self._prepare,
+                                 lambda name, shown: self.scene.draw(name, shown))
         self._build_controls()
         self._build_panels()
         self._build_views()
@@ -287,35 +238,9 @@ class Dashboard:
         self._make_figures()
 
     def _make_figures(self) -> None:
-        """(Re)create the figures; their static text is in the current language."""
-        lang, ratio = self.lang, self.pixel_ratio
-        posterior = _figure("posterior", ratio)
-        self.posterior_view = PosteriorView(posterior.add_axes((0, 0, 1, 1)),
-                                            labels=posterior_labels(lang), panel=False,
-                                            cache_static=False)
-        frontal = _figure("frontal", ratio)
-        frontal.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.9)
-        self.frontal_view = FrontalView(frontal.add_subplot(), labels=frontal_labels(lang))
-        loads = _figure("loads", ratio)
-        self.loads_view = LoadsView(
-            loads, labels={group: text.message(f"group.{group}_short", lang)
-                           for group in ("deep_rotators", "glute_med_min", "glute_max")},
-            text={"now_title": text.message("figure.loads_now", lang),
-                  "stance_title": text.message("figure.loads_stance", lang),
-                  "xlabel": text.message("figure.loads_xlabel_short", lang),
-                  "ylabel": text.message("figure.loads_ylabel_activation", lang),
-                  "healthy": text.message("figure.loads_ghost", lang),
-                  "static_note": text.message("figure.loads_static", lang)})
-        if self.projector.value:
-            display.for_projector(posterior, ghosts=self.posterior_view.ghost_artists)
-            display.for_projector(frontal, faint_ghosts=self.frontal_view.ghost_artists)
-            display.for_projector(loads, faint_ghosts=self.loads_view.ghost_artists)
-        self.rasterizers = {
-            "posterior": Rasterizer(posterior, self.posterior_view.dynamic_artists),
-            "frontal": Rasterizer(frontal, self.frontal_view.dynamic_artists),
-            "loads": Rasterizer(loads, self.loads_view.dynamic_artists),
-        }
-        self._frames.clear()  # their words were in the previous language
+        """(Re)create the scene; its words are in the current language."""
+        self.scene = Scene(self.lang, self.pixel_ratio, self.projector.value)
+        self.pictures.clear()  # their words were in the previous language
 
     def _layout(self) -> widgets.Widget:
         presets_row = widgets.HBox([*self.preset_buttons.values(), self.reset, self.story.start])
@@ -564,14 +489,13 @@ class Dashboard:
             self._reject(error)
             return
         self._last_valid = self._control_values()
-        result = _simulate(scenario)
-        healthy = _simulate(scenario.healthy())
-        index = _instant_index(result, self.stance.value)
-        self._show_pictures(result, healthy, self.stance.value)
+        shown = picture_data.state(scenario, self.stance.value)
+        self.pictures.show(scenario, self.stance.value, lambda: self.scene.picture(shown),
+                           self._send_picture)
         # While Play animates, only the pictures move: words that changed 25 times a second
         # could not be read, and a screen reader would announce every frame.
         if not self.play.playing and not self.animating:
-            self._write(result, healthy, index)
+            self._write(*shown)
             self.link_slot.value = link.copy_slot_html(self.public_url(), self.state_query(),
                                                        self._t("link.copied"))
         self._plan_drawing_ahead()
@@ -583,122 +507,31 @@ class Dashboard:
         if self._last_valid is not None:
             self._set_values(self._last_valid)
 
-    def _show_pictures(self, result, healthy, stance_pct: int) -> None:
-        """Show the three views of one state, drawing those not drawn before. Each picture goes
-        out as soon as it is ready: the server and the browser take it on while the next one
-        is drawn."""
-        frame = self._frame(result.scenario, stance_pct)
-        index = _instant_index(result, stance_pct)
-        for name in FIGURE_PIXELS:
-            if name not in frame:
-                frame[name] = self._picture(name, result, healthy, index)
-            self.images[name].value = frame[name]
+    def _send_picture(self, name: str, jpeg: bytes) -> None:
+        self.images[name].value = jpeg
 
-    def _frame(self, scenario: Scenario, stance_pct: int) -> dict[str, bytes]:
-        """The pictures of one state drawn so far (a dict to fill), now the most recent."""
-        key = _frame_key(scenario, stance_pct)
-        frame = self._frames.setdefault(key, {})
-        self._frames.move_to_end(key)
-        while len(self._frames) > FRAME_CACHE_SIZE:
-            self._frames.popitem(last=False)
-        return frame
-
-    def _picture(self, name: str, result, healthy, index: int) -> bytes:
-        """One view of one state as JPEG."""
-        scenario = result.scenario
-        if name == "posterior":
-            self.posterior_view.update(result.space, index,
-                                       dict(zip(result.muscle_names, result.activation[index],
-                                                strict=True)),
-                                       ghost=healthy.space)
-        elif name == "frontal":
-            self.frontal_view.update(hip_adduction_deg=float(result.hip_adduction_deg[index]),
-                                     knee_valgus_deg=scenario.valgus_deg,
-                                     pelvic_drop_deg=float(result.pelvic_drop_deg[index]),
-                                     note=_frontal_note(scenario.task, self.lang))
-        else:
-            self.loads_view.update(result.stance_pct, _group_effort_pct(result),
-                                   _group_effort_pct(healthy), index)
-        return self.rasterizers[name].render_jpeg()
+    def _prepare(self, scenario: Scenario, stance_pct: int):
+        """A state's drawing data, for drawing ahead (the model run: the slow part)."""
+        return self.scene.picture(picture_data.state(scenario, stance_pct))
 
     # ----------------------------------------------------------------- drawing ahead
     def _plan_drawing_ahead(self) -> None:
-        """Have the likely next states drawn while the kernel idles, so that reaching one
-        only sends its pictures.
-
-        Only inside a kernel, whose event loop runs the work between messages in pieces of a
-        few milliseconds: a message that arrives meanwhile waits at most that long.
-        """
-        if self._ahead_call is not None:
-            self._ahead_call.cancel()
-            self._ahead_call = None
-        self._ahead = self.likely_next_states()
-        if not self._ahead:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not in a kernel: nothing idles between messages
-            return
-        self._ahead_call = loop.call_later(DRAW_AHEAD_DELAY_S, self._draw_ahead_step, loop)
+        """Have the likely next states drawn while the kernel idles."""
+        self.pictures.plan(self.likely_next_states())
 
     def likely_next_states(self) -> list[tuple[Scenario, int]]:
-        """Up to :attr:`draw_ahead_depth` states one key press or one Play frame away whose
-        pictures are not drawn yet, the likeliest first, as ``(scenario, stance %)``: the next
-        step in the direction the last slider moved, then the other neighbours."""
-        values = self._control_values()
-        if self.play.playing:
-            moves = [(controls.CURSOR, 1), (controls.CURSOR, 2)]
-        else:
-            # One key press moves a slider one step. Before any slider moved, the first in the
-            # table (valgus, the story's first question) is the likeliest.
-            moves = [self._last_move] if self._last_move else []
-            moves += [(name, sign) for name in controls.SLIDERS for sign in (1, -1)]
-        states: list[tuple[Scenario, int]] = []
-        for name, steps in dict.fromkeys(moves):  # in order, each once
-            if len(states) >= self.draw_ahead_depth:
-                break
-            control = CONTROLS[name]
-            if control.over_time and values["task"] != "walking":
-                continue
-            value = values[name] + steps * control.step
-            if self.play.playing and value > control.high:  # Play starts over
-                value -= control.high - control.low + control.step
-            if not control.low <= value <= control.high:
-                continue
-            moved = values | {name: value}
-            state = (controls.scenario_from_values(moved), moved[controls.CURSOR])
-            frame = self._frames.get(_frame_key(*state), {})
-            if len(frame) < len(FIGURE_PIXELS) and state not in states:
-                states.append(state)
-        return states
-
-    def draw_ahead(self) -> bool:
-        """Do one piece of the drawing ahead (a model run or one picture); False when done."""
-        while self._ahead:
-            scenario, stance_pct = self._ahead[0]
-            result, healthy = _simulate(scenario), _simulate(scenario.healthy())
-            if "space" not in vars(result) or "space" not in vars(healthy):
-                result.space, healthy.space  # noqa: B018 (computes the cached properties)
-                return True
-            frame = self._frame(scenario, stance_pct)
-            missing = [name for name in FIGURE_PIXELS if name not in frame]
-            if missing:
-                frame[missing[0]] = self._picture(missing[0], result, healthy,
-                                                  _instant_index(result, stance_pct))
-                return True
-            self._ahead.pop(0)
-        return False
-
-    def _draw_ahead_step(self, loop) -> None:
-        self._ahead_call = None
-        try:
-            more = self.draw_ahead()
-        except Exception:  # drawing ahead only saves time: on failure, draw on demand
-            log.exception("Drawing ahead failed")
-            self._ahead.clear()
-            return
-        if more:  # call_later, not call_soon: a waiting message runs between the pieces
-            self._ahead_call = loop.call_later(0, self._draw_ahead_step, loop)
+        """Up to ``pictures.depth`` states one key press or one Play frame away whose pictures
+        are not drawn yet, the likeliest first (:func:`deepgluteal.pictures.likely_next_states`).
+        """
+        # One key press moves a slider one step; before any slider moved, the first in the
+        # table (valgus, the story's first question) is the likeliest.
+        ranges = {name: (CONTROLS[name].low, CONTROLS[name].high) for name in controls.SLIDERS}
+        steps = {name: CONTROLS[name].step for name in controls.SLIDERS}
+        return likely_next_states(self._control_values(), ranges, steps,
+                                  playing=self.play.playing, last_move=self._last_move,
+                                  depth=self.pictures.depth,
+                                  scenario_of=controls.scenario_from_values,
+                                  drawn=self.pictures.drawn)
 
     def narrative_state(self, result, index) -> text.NarrativeState:
         return wording.narrative_state(result, index)
@@ -718,14 +551,15 @@ class Dashboard:
         """Text alternatives of the three pictures, for the state they show."""
         lang, scenario, stance = self.lang, result.scenario, self.stance.value
         healthy_state = self.narrative_state(healthy, min(index, len(healthy.stance_pct) - 1))
-        effort, healthy_effort = _group_effort_pct(result), _group_effort_pct(healthy)
+        effort = picture_data.group_effort_pct(result)
+        healthy_effort = picture_data.group_effort_pct(healthy)
         j = min(index, len(healthy.stance_pct) - 1)
         words = {
             "posterior": alt_text.posterior_alt(state, healthy_state, stance, lang),
             "frontal": alt_text.frontal_alt(
                 scenario.task, stance, scenario.valgus_deg,
                 float(result.hip_adduction_deg[index]), float(result.pelvic_drop_deg[index]),
-                _frontal_note(scenario.task, lang), lang),
+                picture_data.frontal_note(scenario.task, lang), lang),
             "loads": alt_text.loads_alt(scenario.task, stance,
                                         {g: v[index] for g, v in effort.items()},
                                         {g: v[j] for g, v in healthy_effort.items()}, lang),
@@ -741,14 +575,11 @@ class Dashboard:
     # ----------------------------------------------------------------- handout
     def make_handout(self) -> bytes:
         """A one-page PDF of the current state for the patient, offered as a download."""
-        scenario = self.scenario()
-        result = _simulate(scenario)
-        healthy = _simulate(scenario.healthy())
-        index = _instant_index(result, self.stance.value)
-        state = self.narrative_state(result, index)
+        shown = picture_data.state(self.scenario(), self.stance.value)
+        state = self.narrative_state(shown.result, shown.index)
         public = self.public_url()
         state_link = link.state_link(public, self.state_query()) if public else None
-        pdf = handout_pdf(result, healthy, index,
+        pdf = handout_pdf(shown,
                           narrative=text.narrative(state, self.lang, mode="patient"),
                           settings=self._settings_lines(), lang=self.lang, today=date.today(),
                           link=state_link,
@@ -777,29 +608,6 @@ class Dashboard:
 
     def _settings_lines(self) -> list[str]:
         return controls.settings_lines(self._control_values(), self._t)
-
-
-def _frame_key(scenario: Scenario, stance_pct: int) -> tuple:
-    """What a state's pictures depend on, besides the language."""
-    return scenario, (int(stance_pct) if scenario.task == "walking" else 0)
-
-
-def _instant_index(result, stance_pct: float) -> int:
-    """Index of the instant nearest to ``stance_pct`` (0 for a static task)."""
-    if len(result.stance_pct) == 1:
-        return 0
-    return int(abs(result.stance_pct - stance_pct).argmin())
-
-
-def _frontal_note(task: str, lang: str) -> str:
-    """Words over the standing-leg drawing when the leg does not stand."""
-    return text.message(f"figure.frontal_note_{task}", lang) if task in ("sitting", "fair") else ""
-
-
-def _group_effort_pct(result) -> dict:
-    """Each group's force as a percentage of what it can produce (its activation)."""
-    return {group: 100 * getattr(result, f"{group}_activation")
-            for group in ("deep_rotators", "glute_med_min", "glute_max")}
 
 
 def _a11y_item(selector: str, attribute: str, words: str) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deepgluteal.model import simulate
 from deepgluteal.presets import DEFAULT_STANCE_PCT, presets
 from deepgluteal.scenario import Scenario
 from deepgluteal.space import VARIANTS
@@ -52,7 +51,7 @@ def canonical_scenario(name: str) -> tuple[Scenario, str]:
     raise ValueError(f"state must be one of {', '.join(CANONICAL_STATES)} (got {name!r})")
 
 
-def draw_state(name: str, *, cache_static: bool = False):
+def draw_state(name: str):
     """A new 1280 x 720 figure with the posterior view of one canonical state.
 
     Returns
@@ -61,20 +60,16 @@ def draw_state(name: str, *, cache_static: bool = False):
     """
     from matplotlib.figure import Figure
 
-    from deepgluteal.views.posterior import PosteriorView, posterior_labels
+    from deepgluteal.picture_data import picture, state
+    from deepgluteal.scene import posterior_view
+    from deepgluteal.views.picture import draw
+    from deepgluteal.views.posterior import posterior_labels
 
     scenario, caption = canonical_scenario(name)
-    result = simulate(scenario)
-    healthy = simulate(scenario.healthy())
-    index = 0 if len(result.stance_pct) == 1 else int(
-        abs(result.stance_pct - DEFAULT_STANCE_PCT).argmin())
     figure = Figure(figsize=FIGURE_SIZE_IN, dpi=FIGURE_DPI)
-    ax = figure.add_axes((0.0, 0.0, 1.0, 1.0))
-    view = PosteriorView(ax, ghost=True, cache_static=cache_static,
-                         labels=posterior_labels("en"))
-    view.update(result.space, index,
-                dict(zip(result.muscle_names, result.activation[index], strict=True)),
-                ghost=healthy.space)
+    view = posterior_view(figure.add_axes((0.0, 0.0, 1.0, 1.0)), ghost=True,
+                          labels=posterior_labels("en"))
+    draw(picture(state(scenario, DEFAULT_STANCE_PCT), "en"), posterior=view)
     view.set_caption(caption)
     return figure, view
 

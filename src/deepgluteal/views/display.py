@@ -11,15 +11,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
+from deepgluteal.views import style
+
 PIXEL_RATIOS = (1, 2)
 """Device pixel ratios the dashboard draws for (a screen's ratio is rounded to the nearest;
 3 and more are drawn at 2: no eye sees the difference at dashboard sizes)."""
 
 PROJECTOR_TEXT_SCALE = 1.1
 PROJECTOR_LINE_SCALE = 1.6
-PROJECTOR_GHOST = "#3d4652"
-"""The healthy ghost on a projector: dark slate instead of light grey, opaque (a projector's
-washed-out contrast erases the light grey of a laptop screen)."""
+PROJECTOR_GHOST = style.PROJECTOR_GHOST
 
 
 def pixel_ratio(value) -> int:

@@ -2,21 +2,21 @@
 
 Seen from behind so that it sits beside the posterior view of the deep gluteal space with the
 same left and right: the patient's right is the viewer's right, and a knee falling inwards
-(valgus) moves towards the midline, to the viewer's left. Segment proportions are Winter's
-(``data/anthropometry.csv``); the drawing carries no force or moment.
+(valgus) moves towards the midline, to the viewer's left. The joint positions come from the
+model's side (``deepgluteal.picture_data.stance_leg_outline``, Winter's proportions); the
+drawing carries no force or moment.
 """
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Arc, Circle, Polygon
 
-from deepgluteal.datafiles import read_csv_columns
-from deepgluteal.frames import hip_centre_in_pelvis_m
-from deepgluteal.muscles import tibia_in_femur
 from deepgluteal.views import style
 
 DEFAULT_LABELS = {
@@ -43,52 +43,27 @@ def frontal_labels(lang: str = "en") -> dict:
 NOTICEABLE_PELVIC_DROP_DEG = 5.0
 
 
-def _proportion(name: str) -> float:
-    table = read_csv_columns("anthropometry.csv")
-    return float(table["fraction_of_height"][table["quantity"].index(name)])
+@dataclass(frozen=True)
+class LegAnatomy:
+    """What the leg drawing takes from the body's proportions, in body heights (given by the
+    model's side, ``deepgluteal.picture_data``).
 
-
-def half_hip_distance() -> float:
-    """Half the distance between the hip centres, in body heights.
-
-    gait2392's hip centre lies 83.5 mm from the midline and its knee 396 mm below the hip; the
-    ratio is carried onto Winter's thigh length so that the drawing has one scale.
-    """
-    femur_length_m = -float(tibia_in_femur(np.array([0.0]))[0][0, 1])
-    return float(hip_centre_in_pelvis_m()[2]) / femur_length_m * _proportion("thigh_length")
-
-
-def stance_leg_outline(hip_adduction_deg, knee_valgus_deg, pelvic_drop_deg):
-    """Joint positions of the drawing, in body heights, origin at the right hip centre.
-
-    Parameters
+    Attributes
     ----------
-    hip_adduction_deg : float
-        Adduction of the femur relative to the pelvis (deg); knee towards the midline.
-    knee_valgus_deg : float
-        Frontal-plane projection angle of the knee (deg); shank turned outwards from the
-        thigh line.
-    pelvic_drop_deg : float
-        Drop of the opposite (left) side of the pelvis (deg).
-
-    Returns
-    -------
-    dict
-        ``hip_r``, ``hip_l``, ``knee``, ``ankle``, ``toe`` as (x, y) arrays; x is the
-        patient's right as seen from behind.
+    healthy_pose : mapping
+        Joint positions of healthy alignment (``hip_r``, ``knee``, ``ankle``; (x, y) arrays,
+        origin at the right hip centre), drawn as the ghost.
+    midline : float
+        x of the body's midline.
+    floor : float
+        y of the floor line.
+    foot_length : float
     """
-    thigh, shank = _proportion("thigh_length"), _proportion("shank_length")
-    half_width = half_hip_distance()
-    drop = np.radians(pelvic_drop_deg)
-    # The femur hangs from a pelvis that is itself tilted by the drop.
-    thigh_angle = np.radians(hip_adduction_deg) - drop
-    shank_angle = thigh_angle - np.radians(knee_valgus_deg)
-    hip_r = np.array([0.0, 0.0])
-    hip_l = hip_r + 2 * half_width * np.array([-np.cos(drop), -np.sin(drop)])
-    knee = hip_r + thigh * np.array([-np.sin(thigh_angle), -np.cos(thigh_angle)])
-    ankle = knee + shank * np.array([-np.sin(shank_angle), -np.cos(shank_angle)])
-    toe = ankle + np.array([0.0, -_proportion("ankle_height")])
-    return {"hip_r": hip_r, "hip_l": hip_l, "knee": knee, "ankle": ankle, "toe": toe}
+
+    healthy_pose: Mapping[str, np.ndarray]
+    midline: float
+    floor: float
+    foot_length: float
 
 
 def _pelvis_outline(hip_r, hip_l):
@@ -114,14 +89,17 @@ class FrontalView:
     Parameters
     ----------
     ax : matplotlib.axes.Axes
+    leg : LegAnatomy
+        Proportions and healthy alignment of the leg.
     labels : mapping, optional
         Text instead of the English defaults (keys of :data:`DEFAULT_LABELS`).
     title : str, optional
         Shortcut for ``labels["title"]``.
     """
 
-    def __init__(self, ax, title: str | None = None, labels=None):
+    def __init__(self, ax, leg: LegAnatomy, title: str | None = None, labels=None):
         self.ax = ax
+        self.leg = leg
         self.labels = DEFAULT_LABELS | dict(labels or {})
         if title is not None:
             self.labels["title"] = title
@@ -131,15 +109,15 @@ class FrontalView:
         ax.set_axis_off()
         ax.set_title(self.labels["title"], fontsize=style.FONT_SIZE - 1, color=style.INK,
                      wrap=True)
-        midline = -half_hip_distance()
+        midline = leg.midline
         ax.plot([midline, midline], [-0.55, 0.09], ls=(0, (2, 4)), lw=0.9,
                 color=style.MUTED_INK, zorder=0)
         ax.text(midline - 0.004, 0.085, self.labels["midline"], fontsize=8,
                 color=style.MUTED_INK, va="top", ha="right")
-        floor = -_proportion("thigh_length") - _proportion("shank_length") - 0.045
-        ax.plot([-0.16, 0.08], [floor, floor], color="#d9d4cc", lw=2, zorder=0)
+        floor = leg.floor
+        ax.plot([-0.16, 0.08], [floor, floor], color=style.FLOOR, lw=2, zorder=0)
 
-        healthy = stance_leg_outline(0.0, 0.0, 0.0)
+        healthy = leg.healthy_pose
         chain = np.array([healthy["hip_r"], healthy["knee"], healthy["ankle"]])
         self._ghost, = ax.plot(chain[:, 0], chain[:, 1], color=style.GHOST, lw=7, alpha=0.55,
                                solid_capstyle="round", zorder=1, label=self.labels["ghost"])
@@ -184,19 +162,21 @@ class FrontalView:
                 *self._heads, self._thigh_line, self._arc, self._valgus_text, self._drop_text,
                 self._note]
 
-    def update(self, hip_adduction_deg: float, knee_valgus_deg: float,
+    def update(self, pose: Mapping[str, np.ndarray], knee_valgus_deg: float,
                pelvic_drop_deg: float = 0.0, note: str = "") -> None:
         """Show one posture.
 
         Parameters
         ----------
-        hip_adduction_deg, knee_valgus_deg, pelvic_drop_deg : float
-            As in :func:`stance_leg_outline` (deg).
+        pose : mapping
+            Joint positions ``hip_r``, ``hip_l``, ``knee``, ``ankle`` ((x, y), body heights),
+            as ``deepgluteal.picture_data.stance_leg_outline`` gives them.
+        knee_valgus_deg, pelvic_drop_deg : float
+            The angles the pose was made with (deg), for the words.
         note : str
             Shown over the drawing when the leg does not stand (sitting, lying): the drawing is
             then faded.
         """
-        pose = stance_leg_outline(hip_adduction_deg, knee_valgus_deg, pelvic_drop_deg)
         hip_r, hip_l, knee, ankle = pose["hip_r"], pose["hip_l"], pose["knee"], pose["ankle"]
         self._pelvis.set_xy(_pelvis_outline(hip_r, hip_l))
         drop = abs(pelvic_drop_deg) >= NOTICEABLE_PELVIC_DROP_DEG
@@ -207,7 +187,7 @@ class FrontalView:
             line.set_data(chain[:, 0], chain[:, 1])
         for head, centre in zip(self._heads, chain, strict=True):
             head.set_center(centre)
-        length = _proportion("foot_length")
+        length = self.leg.foot_length
         self._foot.set_xy([ankle + (-0.012, 0.0), ankle + (0.012, 0.0),
                            ankle + (0.02, -0.032), ankle + (-0.02, -0.032)])
         thigh_direction = (knee - hip_r) / np.linalg.norm(knee - hip_r)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import textwrap
 from datetime import date
 
 import numpy as np
-from matplotlib.backends.backend_pdf import FigureCanvasPdf
 from matplotlib.figure import Figure
 
 from deepgluteal import text
@@ -22,17 +20,14 @@ def _wrapped(lines, width):
     return "\n".join(textwrap.fill(line, width) for line in lines)
 
 
-def handout_figure(result, healthy, index, narrative, settings, lang="en",
-                   today: date | None = None, link: str | None = None,
-                   qr_modules=None) -> Figure:
-    """The handout page as a matplotlib figure (A4 portrait).
+def handout_page(anatomy, narrative, settings, lang="en", today: date | None = None,
+                 link: str | None = None, qr_modules=None):
+    """The handout page (A4 portrait) with its views still to be drawn.
 
     Parameters
     ----------
-    result, healthy : deepgluteal.model.Result
-        The state to show and its healthy counterpart (drawn as a ghost).
-    index : int
-        Instant shown.
+    anatomy : deepgluteal.views.picture.Anatomy
+        The fixed parts of the views.
     narrative : list of str
         Patient sentences describing the state.
     settings : list of str
@@ -44,6 +39,12 @@ def handout_figure(result, healthy, index, narrative, settings, lang="en",
     link : str, optional
         The address that opens this state again; printed with its QR code ``qr_modules``
         (a boolean array, True = dark) when given. Without it the page says nothing of a link.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, dict)
+        The page, and its ``posterior`` and ``frontal`` views for
+        :func:`deepgluteal.views.picture.draw` to show the state on.
     """
     today = today or date.today()
     t = lambda key, **values: text.message(key, lang, **values)  # noqa: E731
@@ -61,18 +62,11 @@ def handout_figure(result, healthy, index, narrative, settings, lang="en",
     labels = posterior_labels(lang)
     figure.text(0.06, 0.889, labels.pop("title"), fontsize=9.5, weight="bold", color=style.INK,
                 va="top")
-    posterior = PosteriorView(figure.add_axes((0.04, 0.57, 0.6, 0.305)),
-                              labels=labels | {"title": ""}, panel=False, cache_static=False)
-    frontal = FrontalView(figure.add_axes((0.66, 0.585, 0.3, 0.272)),
-                          labels=frontal_labels(lang))
-    posterior.update(result.space, index,
-                     dict(zip(result.muscle_names, result.activation[index], strict=True)),
-                     ghost=healthy.space)
-    frontal.update(hip_adduction_deg=float(result.hip_adduction_deg[index]),
-                   knee_valgus_deg=result.scenario.valgus_deg,
-                   pelvic_drop_deg=float(result.pelvic_drop_deg[index]),
-                   note=(t(f"figure.frontal_note_{result.scenario.task}")
-                         if result.scenario.task in ("sitting", "fair") else ""))
+    views = {"posterior": PosteriorView(figure.add_axes((0.04, 0.57, 0.6, 0.305)),
+                                        anatomy.posterior, labels=labels | {"title": ""},
+                                        panel=False),
+             "frontal": FrontalView(figure.add_axes((0.66, 0.585, 0.3, 0.272)), anatomy.leg,
+                                    labels=frontal_labels(lang))}
     figure.text(0.06, 0.565, t("handout.what_it_shows"), fontsize=12, weight="bold",
                 color=style.INK, va="top")
     figure.text(0.06, 0.545, _wrapped(narrative, 100), fontsize=9, color=style.INK, va="top",
@@ -107,7 +101,7 @@ def handout_figure(result, healthy, index, narrative, settings, lang="en",
     figure.text(0.06, 0.018, t("handout.keep_in_mind"), fontsize=8, color=style.MUTED_INK)
     if link and qr_modules is not None:
         _draw_link(figure, link, qr_modules, lang)
-    return figure
+    return figure, views
 
 
 def _draw_link(figure: Figure, link: str, qr_modules, lang: str) -> None:
@@ -130,14 +124,3 @@ def _draw_link(figure: Figure, link: str, qr_modules, lang: str) -> None:
     figure.text(words_right, 0.932, "\n".join(textwrap.wrap(link, 44, break_on_hyphens=False)),
                 fontsize=7.5, color=style.INK, va="top", ha="right", family="monospace",
                 linespacing=1.2)
-
-
-def handout_pdf(result, healthy, index, narrative, settings, lang="en",
-                today: date | None = None, link: str | None = None, qr_modules=None) -> bytes:
-    """The handout as PDF bytes (text stays text, so it can be searched and read aloud)."""
-    figure = handout_figure(result, healthy, index, narrative, settings, lang, today, link,
-                            qr_modules)
-    out = io.BytesIO()
-    FigureCanvasPdf(figure).print_pdf(out, metadata={"Title": text.message("handout.heading",
-                                                                           lang)})
-    return out.getvalue()

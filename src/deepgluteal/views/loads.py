@@ -13,12 +13,7 @@ import numpy as np
 
 from deepgluteal.views import style
 
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-GROUP_COLOURS = {
-    "deep_rotators": "#D55E00",
-    "glute_med_min": "#0072B2",
-    "glute_max": "#009E73",
-}
+GROUP_COLOURS = style.GROUP_COLOURS
 
 
 def _quiet_axes(ax):
@@ -26,8 +21,8 @@ def _quiet_axes(ax):
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
-        ax.spines[side].set_color("#bbbbbb")
-    ax.grid(axis="y", color="#eeeeee", lw=0.8)
+        ax.spines[side].set_color(style.AXIS_SPINE)
+    ax.grid(axis="y", color=style.AXIS_GRID, lw=0.8)
     ax.set_axisbelow(True)
 
 

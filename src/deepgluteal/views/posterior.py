@@ -1,18 +1,17 @@
-"""Posterior view of the right deep gluteal space, drawn from a :class:`SpaceResult`.
+"""Posterior view of the right deep gluteal space, drawn from the space's geometry.
 
 Seen from behind: the pelvis frame's z axis points to the viewer's right (lateral), y up.
-The view draws only what the result holds (landmarks, bone outlines, muscle paths and radii,
-the nerve's path, the gap of the tightest space); it computes no science.
+The view draws only what it is given (landmarks, bone outlines, muscle paths and radii, the
+nerve's path, the gap of the tightest space, and the fixed :class:`PosteriorAnatomy`); it
+computes no science and imports no model module.
 
 Fast redraws
 ------------
 Artists are made once in ``__init__``; :meth:`PosteriorView.update` moves and recolours them
 in place (``set_xy``, ``set_data``, ``set_facecolor``, ``set_text``), never adding artists.
-Everything that never moves (bones, labels, the panel's titles, colour bars, legend) is drawn
-once and kept as one pixel image of the axes (``cache_static=True``, the default on Agg
-canvases), so a redraw after an update renders only the moving parts. The cache is rebuilt
-when the canvas is resized or the nerve variant changes. Use ``cache_static=False`` to keep
-every artist vector (exports to SVG, or ``savefig`` at another dpi).
+A caller that redraws often blits :attr:`PosteriorView.dynamic_artists` over a background drawn
+once (:class:`deepgluteal.views.render.Rasterizer`); every artist stays vector, so exports to
+SVG or ``savefig`` at another dpi are complete.
 
 The gait2392 model lumps the gemelli and obturator internus into one path (``gem_r``); the
 three bands drawn around it (superior gemellus, obturator internus, inferior gemellus) share
@@ -22,45 +21,72 @@ its path, load and colour.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.artist import Artist
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import LinearSegmentedColormap, to_rgba
-from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.patches import PathPatch, Polygon
-from matplotlib.path import Path
-from matplotlib.textpath import TextPath, text_to_path
-from matplotlib.transforms import Affine2D, Bbox, ScaledTranslation, TransformedBbox
+from matplotlib.patches import Polygon
+from matplotlib.transforms import Bbox, TransformedBbox
 
-from deepgluteal.space import (
-    SpaceResult,
-    healthy_reference,
-    nerve_variant_table,
-    space_parameters,
+from deepgluteal.views import style
+from deepgluteal.views.geometry import (
+    arc_fraction,
+    band,
+    capsule,
+    chaikin,
+    chaikin_closed,
+    densify,
+    drop_repeats,
+    fibre_lines,
+    polyline_point,
+    rounded_band,
 )
+from deepgluteal.views.pathtext import PathText
 
-MUSCLE_CMAP = LinearSegmentedColormap.from_list(
-    "dgs_muscle", ["#efc3b6", "#e29f8c", "#cf7562", "#ab4336", "#761d19"])
-"""Sequential single-hue (red) map for muscle activation 0..1; lightness falls monotonically,
-so it reads the same with any colour vision."""
+MUSCLE_CMAP = LinearSegmentedColormap.from_list("dgs_muscle", list(style.MUSCLE_COLOURS))
+"""Muscle activation 0..1 (:data:`deepgluteal.views.style.MUSCLE_COLOURS`)."""
 
-NERVE_CMAP = LinearSegmentedColormap.from_list(
-    "dgs_nerve", ["#f5d94a", "#c9b65f", "#8d8a74", "#555f78", "#1f2f5c"])
-"""Nerve compression index 0 (free, yellow) .. 1 (no room, dark blue), after cividis."""
+NERVE_CMAP = LinearSegmentedColormap.from_list("dgs_nerve", list(style.NERVE_COLOURS))
+"""Nerve compression index 0..1 (:data:`deepgluteal.views.style.NERVE_COLOURS`)."""
 
-BONE = "#f0e8d6"
-BONE_EDGE = "#a39478"
-SACRUM = "#e9dfc8"
-LIGAMENT = "#d3c5a5"
-INK = "#3a3530"
-MUTED = "#7c746a"
-GHOST = "#8a8f99"
-DIMENSION = "#1c2b4a"
-NERVE_INSIDE = "#b59a2a"
+BONE = style.SPACE_BONE
+BONE_EDGE = style.SPACE_BONE_EDGE
+INK = style.SPACE_INK
+MUTED = style.SPACE_MUTED
+GHOST = style.SPACE_GHOST
+DIMENSION = style.DIMENSION
+NERVE_INSIDE = style.NERVE_INSIDE
+
+
+@dataclass(frozen=True)
+class PosteriorAnatomy:
+    """What the view draws that does not change with the state, given by the model's side.
+
+    Attributes
+    ----------
+    standing : space geometry
+        Relaxed standing with nerve type A (a ``deepgluteal.space.SpaceResult`` or anything
+        with its attributes): the bones, and the picture before the first update.
+    standing_of : callable
+        Nerve variant -> relaxed standing with that variant: the healthy ghost drawn when an
+        update gives none.
+    ischiofemoral_normal_mm : (float, float)
+        Published normal range of the ischiofemoral space (mm).
+    nerve_variants : mapping
+        Variant -> ``definition``, ``prevalence_pct``, ``prevalence_source``.
+    nerve_width_mm : float
+        Width of the whole sciatic nerve as drawn (mm).
+    """
+
+    standing: object
+    standing_of: Callable[[str], object]
+    ischiofemoral_normal_mm: tuple[float, float]
+    nerve_variants: Mapping[str, Mapping[str, str]]
+    nerve_width_mm: float
+
 
 SPACE_TITLES = {"subpiriform": "gap below the piriformis",
                 "suprapiriform": "gap above the piriformis",
@@ -138,105 +164,6 @@ def _project(points_mm):
     return points_mm[..., [_VIEW_Z, _VIEW_Y]]
 
 
-def _chaikin(points, rounds=2):
-    """Corner-cutting smoothing of an open polyline (k, 2); keeps both end points."""
-    for _ in range(rounds):
-        a, b = points[:-1], points[1:]
-        inner = np.empty((2 * len(a), 2))
-        inner[0::2] = 0.75 * a + 0.25 * b
-        inner[1::2] = 0.25 * a + 0.75 * b
-        points = np.vstack([points[:1], inner[1:-1], points[-1:]])
-    return points
-
-
-def _chaikin_closed(points, rounds=2):
-    """Corner-cutting smoothing of a closed polygon (k, 2)."""
-    for _ in range(rounds):
-        b = np.roll(points, -1, axis=0)
-        inner = np.empty((2 * len(points), 2))
-        inner[0::2] = 0.75 * points + 0.25 * b
-        inner[1::2] = 0.25 * points + 0.75 * b
-        points = inner
-    return points
-
-
-def _normals(points):
-    tangent = np.gradient(points, axis=0)
-    tangent /= np.maximum(np.hypot(tangent[:, 0], tangent[:, 1]), 1e-9)[:, None]
-    return np.column_stack([-tangent[:, 1], tangent[:, 0]])
-
-
-def _band(points, half_width):
-    """Polygon (2k, 2) of a band of per-vertex half width around an open polyline (k, 2)."""
-    offset = _normals(points) * np.asarray(half_width)[:, None]
-    return np.vstack([points + offset, (points - offset)[::-1]])
-
-
-def _rounded_band(points, half_width, n_arc=7):
-    """Band polygon with a rounded cap at the first (medial, origin) end."""
-    polygon = _band(points, half_width)
-    d = points[1] - points[0]
-    angle = np.arctan2(d[1], d[0])
-    arc = np.linspace(np.pi / 2, 3 * np.pi / 2, n_arc)[1:-1]
-    cap = points[0] + half_width[0] * np.column_stack([np.cos(angle + arc),
-                                                       np.sin(angle + arc)])
-    # The band runs out along its left edge and back along its right edge: the cap closes it.
-    return np.vstack([polygon, cap[::-1]])
-
-
-def _fibre_lines(points, half_width, fractions=(-0.55, 0.0, 0.55)):
-    """Thin lines along a band (NaN-separated), suggesting the muscle's fibres."""
-    normal = _normals(points)
-    inner = slice(1, len(points) - 1)
-    pieces = []
-    for f in fractions:
-        pieces.append(points[inner] + normal[inner] * (f * half_width[inner])[:, None])
-        pieces.append(np.full((1, 2), np.nan))
-    return np.vstack(pieces)
-
-
-def _densify(points, per_segment):
-    """Insert ``per_segment - 1`` evenly spaced points into each segment of a polyline."""
-    t = np.linspace(0.0, 1.0, per_segment, endpoint=False)[:, None]
-    pieces = [a + t * (b - a) for a, b in zip(points[:-1], points[1:], strict=True)]
-    return np.vstack(pieces + [points[-1:]])
-
-
-def _drop_repeats(points, tolerance_mm=6.0):
-    """Drop points closer than ``tolerance_mm`` to the previous kept one (end-on segments)."""
-    kept = [points[0]]
-    for point in points[1:]:
-        if np.hypot(*(point - kept[-1])) >= tolerance_mm:
-            kept.append(point)
-    if len(kept) < 2:
-        kept.append(kept[0] + [0.0, -tolerance_mm])
-    return np.array(kept)
-
-
-def _arc_fraction(points):
-    step = np.hypot(*np.diff(points, axis=0).T)
-    total = np.concatenate([[0.0], np.cumsum(step)])
-    return total / max(total[-1], 1e-9)
-
-
-def _capsule(a, b, radius, n_arc=10):
-    """Stadium polygon around the projected segment a-b (2,) with a radius (mm)."""
-    d = b - a
-    length = np.hypot(*d)
-    angle = np.arctan2(d[1], d[0]) if length > 1e-6 else 0.0
-    cap = np.linspace(-np.pi / 2, np.pi / 2, n_arc)
-    end_b = b + radius * np.column_stack([np.cos(angle + cap), np.sin(angle + cap)])
-    end_a = a + radius * np.column_stack([np.cos(angle + np.pi + cap),
-                                          np.sin(angle + np.pi + cap)])
-    return np.vstack([end_b, end_a])
-
-
-def _polyline_point(points, fraction):
-    """Point at a fraction of the arc length of a polyline (k, 2)."""
-    s = _arc_fraction(points)
-    return np.array([np.interp(fraction, s, points[:, 0]), np.interp(fraction, s, points[:, 1])])
-
-
 def _mean_activation(activation: Mapping[str, float], names) -> float:
     values = [float(activation[n]) for n in names if n in activation]
     return float(np.mean(values)) if values else 0.0
@@ -245,112 +172,6 @@ def _mean_activation(activation: Mapping[str, float], names) -> float:
 def _darker(colour, factor=0.62):
     r, g, b, a = to_rgba(colour)
     return (r * factor, g * factor, b * factor, a)
-
-
-@lru_cache(maxsize=512)
-def _glyph(character: str, size: float, weight: str):
-    """Outline (vertices, codes) and advance width (points) of one character, cached."""
-    prop = FontProperties(size=size, weight=weight)
-    width, _, _ = text_to_path.get_text_width_height_descent(character, prop, ismath=False)
-    if character.isspace():
-        return np.zeros((0, 2)), np.zeros(0, dtype=Path.code_type), width
-    path = TextPath((0, 0), character, prop=prop)
-    return path.vertices.copy(), path.codes.copy(), width
-
-
-def _text_outline(text: str, size: float, weight: str) -> Path:
-    """Outline of a one-line text, glyph by glyph (no kerning: fine for numbers and units)."""
-    vertices, codes, x = [], [], 0.0
-    for character in text:
-        glyph_vertices, glyph_codes, advance = _glyph(character, size, weight)
-        if len(glyph_vertices):
-            vertices.append(glyph_vertices + [x, 0.0])
-            codes.append(glyph_codes)
-        x += advance
-    if not vertices:
-        return Path(np.zeros((1, 2)))
-    return Path(np.vstack(vertices), np.concatenate(codes))
-
-
-class _PathText:
-    """A short text drawn as a filled path: several times faster to redraw than ``Text``.
-
-    Used for the numbers that change at every update. ``set_text`` and ``get_text`` behave as
-    on a ``Text``; the glyph outlines come from matplotlib's font cache.
-    """
-
-    def __init__(self, ax, xy, *, coords, size, color, weight="normal", ha="left",
-                 va="baseline", zorder=7, halo=False):
-        self._prop = FontProperties(size=size, weight=weight)
-        self._ha, self._va = ha, va
-        self._text = ""
-        self._position = xy
-        self._coords = coords
-        figure = ax.figure
-        self._transform = Affine2D().scale(1 / 72) + figure.dpi_scale_trans
-        self.patches = []
-        if halo:
-            self.patches.append(PathPatch(Path(np.zeros((1, 2))), fc="white", ec="white",
-                                          lw=3.0, zorder=zorder - 0.01, joinstyle="round"))
-        self.patches.append(PathPatch(Path(np.zeros((1, 2))), fc=color, ec="none", lw=0,
-                                      zorder=zorder))
-        for patch in self.patches:
-            ax.add_patch(patch)
-        self._place()
-
-    def _place(self):
-        offset = ScaledTranslation(*self._position, self._coords)
-        for patch in self.patches:
-            patch.set_transform(self._transform + offset)
-
-    def set_position(self, xy):
-        self._position = (float(xy[0]), float(xy[1]))
-        self._place()
-
-    def get_text(self) -> str:
-        return self._text
-
-    def set_text(self, text: str):
-        self._text = text
-        path = _text_outline(text, self._prop.get_size_in_points(), self._prop.get_weight())
-        # Control points bound the glyph outlines; exact Bezier extents are not worth the time.
-        x0, x1 = (path.vertices[:, 0].min(), path.vertices[:, 0].max()) if len(
-            path.vertices) else (0.0, 0.0)
-        dx = {"left": -x0, "center": -0.5 * (x0 + x1), "right": -x1}[self._ha]
-        size = self._prop.get_size_in_points()
-        dy = {"baseline": 0.0, "top": -0.75 * size, "center": -0.35 * size}[self._va]
-        moved = path.transformed(Affine2D().translate(dx, dy))
-        for patch in self.patches:
-            patch.set_path(moved)
-
-
-class _StaticLayer(Artist):
-    """Paints the cached pixels of the view's static artists, or the artists themselves.
-
-    On the canvas's own Agg renderer, at the size the cache was made for, drawing is one
-    ``restore_region`` (a memory copy). Anywhere else (another dpi, a vector backend) the
-    static artists are drawn normally, so exports stay complete.
-    """
-
-    def __init__(self, static_artists):
-        super().__init__()
-        self.static_artists = static_artists
-        self.region = None
-        self.key = None
-        self.set_zorder(-10)
-
-    def draw(self, renderer):
-        if not self.get_visible():
-            return
-        key = (getattr(renderer, "width", None), getattr(renderer, "height", None),
-               getattr(renderer, "dpi", None))
-        if self.region is not None and key == self.key and hasattr(renderer, "restore_region"):
-            renderer.restore_region(self.region)
-            return
-        for artist in sorted(self.static_artists, key=lambda a: a.get_zorder()):
-            artist.set_visible(True)
-            artist.draw(renderer)
-            artist.set_visible(False)
 
 
 _CATALOGUE_KEYS = ("piriformis", "superior_gemellus", "obturator_internus", "inferior_gemellus",
@@ -375,10 +196,9 @@ def posterior_labels(lang: str = "en") -> dict:
     return labels
 
 
-def nerve_band_width_mm(space: SpaceResult) -> float:
+def nerve_band_width_mm(space, nerve_width_mm: float) -> float:
     """Drawn width (mm) of one nerve band: the whole nerve, or half of it when divided."""
-    width = space_parameters()["nerve_width_mm"]
-    return width / 2 if space.nerve_divided else width
+    return nerve_width_mm / 2 if space.nerve_divided else nerve_width_mm
 
 
 class PosteriorView:
@@ -388,6 +208,8 @@ class PosteriorView:
     ----------
     ax : matplotlib.axes.Axes
         Axes to draw in (the view owns it: limits, aspect and axis are set here).
+    anatomy : PosteriorAnatomy
+        The fixed parts, from the model's side (``deepgluteal.picture_data``).
     ghost : bool
         Draw the healthy reference (relaxed standing, same nerve variant) as faint grey
         dashed outlines.
@@ -398,27 +220,20 @@ class PosteriorView:
         Show the side panel (title, numbers, colour bars, legend) of the 16:9 export layout.
         False gives a compact, nearly square layout for a dashboard tile: anatomy, labels,
         colour bars below.
-    cache_static : bool
-        Keep the parts that never move as one pixel image of the axes (fast redraws on Agg
-        canvases; ignored on others). Use False for vector exports, and when the caller blits
-        :attr:`dynamic_artists` itself.
     """
 
-    def __init__(self, ax, ghost: bool = True, *, labels: Mapping[str, str] | None = None,
-                 panel: bool = True, cache_static: bool = True):
+    def __init__(self, ax, anatomy: PosteriorAnatomy, ghost: bool = True, *,
+                 labels: Mapping[str, str] | None = None, panel: bool = True):
         self.ax = ax
+        self.anatomy = anatomy
         self.ghost = ghost
         self.panel = panel
-        self.cache_static = cache_static
         self.labels = DEFAULT_LABELS | dict(labels or {})
         self._ghost_space = None
         self._static: list = []
         self._dynamic: list = []
-        self._wanted_visible: dict = {}
-        self._layer = None
-        self._cache_key = None
         self._variant = None
-        reference = healthy_reference("A")
+        reference = anatomy.standing
 
         ax.set_aspect("equal", adjustable="box")
         ax.set_xlim(-150, 425 if panel else 252)
@@ -459,10 +274,10 @@ class PosteriorView:
         self._dimension = self._add(Line2D([], [], color=DIMENSION, lw=1.6, zorder=6,
                                            solid_capstyle="butt"))
         self._dimension_leader = self._add(Line2D([], [], color=DIMENSION, lw=0.8, zorder=6))
-        self._dimension_value = _PathText(ax, (0, 0), coords=ax.transData,
+        self._dimension_value = PathText(ax, (0, 0), coords=ax.transData,
                                           size=13 if panel else 10, color=DIMENSION,
                                           weight="bold", ha="right", halo=True)
-        self._dimension_name = _PathText(ax, (0, 0), coords=ax.transData,
+        self._dimension_name = PathText(ax, (0, 0), coords=ax.transData,
                                          size=10 if panel else 7.5, color=DIMENSION,
                                          ha="right", halo=True)
         for patch in self._dimension_value.patches + self._dimension_name.patches:
@@ -473,8 +288,6 @@ class PosteriorView:
         else:
             self._values = []
             self._make_compact_panel()
-        ax.figure.canvas.mpl_connect("resize_event", self._on_resize)
-        self._use_layer(cache_static and hasattr(ax.figure.canvas, "copy_from_bbox"))
         self.update(reference, 0, {"peri_r": 0.0, "gem_r": 0.0, "quad_fem_r": 0.0})
 
     # ---------------------------------------------------------------- bookkeeping
@@ -485,20 +298,14 @@ class PosteriorView:
         elif artist.axes is None and isinstance(artist, Polygon):
             self.ax.add_patch(artist)
         (self._static if static else self._dynamic).append(artist)
-        if not static:
-            self._wanted_visible[artist] = True
         return artist
-
-    def _show(self, artist, visible: bool):
-        self._wanted_visible[artist] = visible
-        artist.set_visible(visible)
 
     @property
     def dynamic_artists(self) -> list:
         """Artists that may change at an update, in drawing order, for external blitting.
 
-        Includes the variant and caption texts, which this view's own cache treats as static
-        (it rebuilds when they change): blit these with ``cache_static=False``.
+        Includes the variant and caption texts, which change only with the variant or the
+        state's caption.
         """
         changing = list(self._dynamic) + [self._variant_text, self._caption]
         return sorted(changing, key=lambda artist: artist.get_zorder())
@@ -515,7 +322,7 @@ class PosteriorView:
 
     # ---------------------------------------------------------------- static parts
 
-    def _draw_bones(self, reference: SpaceResult):
+    def _draw_bones(self, reference):
         ax = self.ax
         outline = {k: _project(v[0]) for k, v in reference.outlines_mm.items()}
         land = {k: _project(v[0]) for k, v in reference.landmarks_mm.items()}
@@ -531,25 +338,26 @@ class PosteriorView:
             rim.set_clip_path(shape)
             return shape
 
-        bone(_chaikin_closed(outline["pubic_ramus"], 2), BONE, 1.0, lw=1.1)
-        bone(_chaikin_closed(outline["hemipelvis"], 2), BONE, 1.2, lw=1.3)
+        bone(chaikin_closed(outline["pubic_ramus"], 2), BONE, 1.0, lw=1.1)
+        bone(chaikin_closed(outline["hemipelvis"], 2), BONE, 1.2, lw=1.3)
         # The ischial tuberosity: a rough oval under the hamstring origins.
         centre = land["ischial_tuberosity"] + [-2.0, -14.0]
         angle = np.linspace(0, 2 * np.pi, 40, endpoint=False)
         tuberosity = centre + np.column_stack([15.0 * np.cos(angle), 11.0 * np.sin(angle)])
-        self._add(ax.add_patch(Polygon(tuberosity, closed=True, fc="#e6d9bd", ec=BONE_EDGE,
+        self._add(ax.add_patch(Polygon(tuberosity, closed=True, fc=style.TUBEROSITY, ec=BONE_EDGE,
                                        lw=0.7, zorder=1.25, alpha=0.9)), static=True)
         self._tuberosity_anchor = centre + [-4.0, -8.0]
-        bone(_chaikin_closed(outline["sacrum"], 2), SACRUM, 1.3, lw=1.3)
+        bone(chaikin_closed(outline["sacrum"], 2), style.SACRUM, 1.3, lw=1.3)
         for k in range(1, 5):
             self._add(ax.add_patch(Polygon(outline[f"sacral_foramen_{k}"], closed=True,
-                                           fc="#d9ccb0", ec="none", zorder=1.35)), static=True)
-        ligament = _chaikin(np.array([land["sacrotuberous_ligament_sacral"],
+                                           fc=style.SACRAL_FORAMEN, ec="none", zorder=1.35)),
+                      static=True)
+        ligament = chaikin(np.array([land["sacrotuberous_ligament_sacral"],
                                       land["sacrotuberous_ligament_mid"],
                                       land["ischial_tuberosity"]]), 3)
-        self._ligament_mid = _polyline_point(ligament, 0.3)
-        width = np.interp(_arc_fraction(ligament), [0, 0.5, 1], [5.5, 3.2, 4.5])
-        self._add(ax.add_patch(Polygon(_band(ligament, width), closed=True, fc=LIGAMENT,
+        self._ligament_mid = polyline_point(ligament, 0.3)
+        width = np.interp(arc_fraction(ligament), [0, 0.5, 1], [5.5, 3.2, 4.5])
+        self._add(ax.add_patch(Polygon(band(ligament, width), closed=True, fc=style.LIGAMENT,
                                        ec=BONE_EDGE, lw=0.6, zorder=1.4)), static=True)
 
     def _make_fade(self):
@@ -569,16 +377,16 @@ class PosteriorView:
         return self._add(Polygon(np.zeros((3, 2)), closed=True,
                                  zorder=5.0 if superficial else 2.8, lw=1.3,
                                  ls=(0, (5, 3)) if superficial else "solid",
-                                 joinstyle="round", ec=(0.6, 0.3, 0.25, 0.9)))
+                                 joinstyle="round", ec=style.GLUTEAL_EDGE))
 
     def _make_ghost(self):
-        style = dict(color=GHOST, lw=1.0, ls=(0, (3, 2.5)), zorder=5.5, alpha=0.85)
-        lines = {name: self._add(Line2D([], [], **style))
+        dashes = dict(color=GHOST, lw=1.0, ls=(0, (3, 2.5)), zorder=5.5, alpha=0.85)
+        lines = {name: self._add(Line2D([], [], **dashes))
                  for name in ("peri_r", "gem_r", "quad_fem_r", "femur")}
-        lines["nerve"] = self._add(Line2D([], [], **{**style, "color": "#8d7d2a"}))
+        lines["nerve"] = self._add(Line2D([], [], **{**dashes, "color": style.GHOST_NERVE}))
         return lines
 
-    def _update_ghost(self, ghost: SpaceResult, index: int):
+    def _update_ghost(self, ghost, index: int):
         j = min(index, ghost.n_instants - 1)
         key = (id(ghost), j)
         if key == self._ghost_space:
@@ -595,10 +403,10 @@ class PosteriorView:
                 outline = np.vstack([bands[name], bands[name][:1]])
             lines[name].set_data(*outline.T)
         shaft = _project(ghost.capsules_mm["femoral_shaft"][j])
-        polygon = _capsule(shaft[0], shaft[1], ghost.capsule_radius_mm["femoral_shaft"])
+        polygon = capsule(shaft[0], shaft[1], ghost.capsule_radius_mm["femoral_shaft"])
         lines["femur"].set_data(*np.vstack([polygon, polygon[:1]]).T)
         nerve = _project(ghost.nerve_paths_mm["tibial"][j][1:])
-        lines["nerve"].set_data(*_chaikin(_drop_repeats(nerve), 3).T)
+        lines["nerve"].set_data(*chaikin(drop_repeats(nerve), 3).T)
 
     def _make_labels(self):
         ax = self.ax
@@ -638,8 +446,8 @@ class PosteriorView:
         cax.set_xticklabels(["0", "0.5", "1"], fontsize=fontsize - 2, color=MUTED)
         cax.set_yticks([])
         for spine in cax.spines.values():
-            spine.set_edgecolor("#c9c3b8")
-        cax.tick_params(length=2, color="#c9c3b8", pad=2)
+            spine.set_edgecolor(style.COLOUR_BAR_EDGE)
+        cax.tick_params(length=2, color=style.COLOUR_BAR_EDGE, pad=2)
         self._add(cax, static=True)
         # Above the drawing, on white: in a low box (the handout) the femur reaches down to it.
         self._add(ax.text(bounds[0], bounds[1] + bounds[3] + 0.012, title,
@@ -682,12 +490,12 @@ class PosteriorView:
         self._caption = self._add(ax.text(0.012, 0.975, "", fontsize=15, color=INK,
                                           fontweight="bold", **static), static=True)
         self._values = []
-        ifs = healthy_reference("A").normal_ranges["ischiofemoral"]
+        low_mm, high_mm = self.anatomy.ischiofemoral_normal_mm
         for k, label in enumerate(_READOUT):
             y = 0.725 - k * 0.072
-            self._add(ax.text(x0, y, label.format(low=ifs.low_mm, high=ifs.high_mm),
+            self._add(ax.text(x0, y, label.format(low=low_mm, high=high_mm),
                               fontsize=10.5, color=MUTED, **static), static=True)
-            value = _PathText(ax, (x0, y - 0.052), coords=ax.transAxes, size=12, color=INK,
+            value = PathText(ax, (x0, y - 0.052), coords=ax.transAxes, size=12, color=INK,
                               weight="bold")
             for patch in value.patches:
                 self._add(patch)
@@ -702,7 +510,7 @@ class PosteriorView:
 
     # ---------------------------------------------------------------- moving parts
 
-    def _deep_band_polygons(self, space: SpaceResult, i: int, fibres=None):
+    def _deep_band_polygons(self, space, i: int, fibres=None):
         polygons = {}
         for name in _DEEP:
             profile_of = "gem_r" if name in _GEMELLI else name
@@ -711,17 +519,17 @@ class PosteriorView:
                 # Only the part outside the pelvis: from the sciatic notch to the trochanter,
                 # with a short stub inwards so that it emerges from the notch.
                 path = np.vstack([path[1] + 0.45 * (path[0] - path[1]), path[1:]])
-            smooth = _chaikin(_densify(path, 8), 2)
+            smooth = chaikin(densify(path, 8), 2)
             knots = np.array(_BAND_PROFILE[profile_of])
-            width = np.interp(_arc_fraction(smooth), knots[:, 0], knots[:, 1])
+            width = np.interp(arc_fraction(smooth), knots[:, 0], knots[:, 1])
             half = width * float(space.muscle_radius_mm[name][i])
-            polygons[name] = _rounded_band(smooth, half)
+            polygons[name] = rounded_band(smooth, half)
             if fibres is not None:
-                fibres[name] = _fibre_lines(smooth, half)
+                fibres[name] = fibre_lines(smooth, half)
         return polygons
 
-    def update(self, space: SpaceResult, index: int, activation: Mapping[str, float],
-               ghost: SpaceResult | None = None) -> None:
+    def update(self, space, index: int, activation: Mapping[str, float],
+               ghost: object | None = None) -> None:
         """Show instant ``index`` of ``space``; colour muscles by ``activation`` (0..1).
 
         ``activation`` maps gait2392 muscle names to activation; ``peri_r``, ``gem_r`` and
@@ -733,12 +541,12 @@ class PosteriorView:
         i = int(index)
         for name, (edge, fill) in self._femur.items():
             a, b = _project(space.capsules_mm[name][i])
-            polygon = _capsule(a, b, space.capsule_radius_mm[name])
+            polygon = capsule(a, b, space.capsule_radius_mm[name])
             edge.set_xy(polygon)
             fill.set_xy(polygon)
 
         for name, patch in self._gluteals.items():
-            patch.set_xy(_chaikin_closed(_project(space.outlines_mm[name][i]), 2))
+            patch.set_xy(chaikin_closed(_project(space.outlines_mm[name][i]), 2))
             r, g, b, _ = MUSCLE_CMAP(_mean_activation(activation, _GLUTEAL_GROUPS[name]))
             patch.set_facecolor((r, g, b, 0.10 if name == "gluteus_maximus" else 0.30))
 
@@ -753,30 +561,28 @@ class PosteriorView:
             self._fibres[name].set_data(*fibres[name].T)
             self._fibres[name].set_color(_darker(colour, 0.7))
 
-        width = nerve_band_width_mm(space)
+        width = nerve_band_width_mm(space, self.anatomy.nerve_width_mm)
         for k, branch in enumerate(("tibial", "common_peroneal")):
             visible = k == 0 or space.nerve_divided
             points = _project(space.nerve_paths_mm[branch][i])
-            outside = _chaikin(_drop_repeats(points[1:]), 3)
+            outside = chaikin(drop_repeats(points[1:]), 3)
             colour = NERVE_CMAP(float(space.nerve_compression_index[branch][i]))
             patch = self._nerve[k]
-            patch.set_xy(_band(outside, np.full(len(outside), width / 2)))
+            patch.set_xy(band(outside, np.full(len(outside), width / 2)))
             patch.set_facecolor(colour)
             patch.set_edgecolor(_darker(colour, 0.55))
             self._nerve_sheen[k].set_data(*(outside[2:-2] + [-0.18 * width, 0.0]).T)
             self._nerve_inside[k].set_data(*points[:2].T)
             for artist in (patch, self._nerve_sheen[k], self._nerve_inside[k]):
-                self._show(artist, visible)
+                artist.set_visible(visible)
 
         if self.ghost:
             self._update_ghost(ghost if ghost is not None
-                               else healthy_reference(space.variant), i)
+                               else self.anatomy.standing_of(space.variant), i)
 
         self._update_dimension(space, i)
         self._update_labels(space, i)
         self._update_panel(space, i)
-        if self.cache_static and self._cache_key != self._current_cache_key():
-            self._build_cache()
 
     def _update_dimension(self, space, i):
         a, b = _project(space.dimension_line_mm[i])
@@ -816,7 +622,7 @@ class PosteriorView:
     def _anchor(self, space, i, target):
         kind = target[0]
         if kind == "path_at":
-            return _polyline_point(_project(space.muscle_paths_mm[target[1]][i]), target[2])
+            return polyline_point(_project(space.muscle_paths_mm[target[1]][i]), target[2])
         if kind == "landmark":
             return _project(space.landmarks_mm[target[1]][i])
         if kind == "outline_centre":
@@ -856,7 +662,7 @@ class PosteriorView:
     def _set_variant_text(self, variant: str) -> None:
         if not self.panel:
             return  # the dashboard's controls name the variant
-        row = nerve_variant_table()[variant]
+        row = self.anatomy.nerve_variants[variant]
         prevalence = (f"{row['prevalence_pct']} % of limbs ({row['prevalence_source']})"
                       if row["prevalence_pct"] else "rare: about 2 % of limbs or fewer")
         definition = row["definition"].replace("Divided: ", "divided; ")
@@ -868,50 +674,4 @@ class PosteriorView:
         """Title of the state shown (top left), e.g. "Sitting"; rarely changed."""
         if self.panel:  # beside the labels at the top left: two short lines, not one long
             text = textwrap.fill(text, 48)
-        if text != self._caption.get_text():
-            self._caption.set_text(text)
-            self._cache_key = None
-            if self.cache_static:
-                self._build_cache()
-
-    # ---------------------------------------------------------------- static cache
-
-    def _current_cache_key(self):
-        canvas = self.ax.figure.canvas
-        return (canvas.get_width_height(), self.ax.figure.dpi, self._variant,
-                tuple(self.ax.bbox.bounds))
-
-    def _on_resize(self, event):
-        # The next update() rebuilds the cache at the new size; until then draw vector.
-        if self._layer is not None:
-            self._layer.region = None
-        self._cache_key = None
-
-    def _use_layer(self, on: bool):
-        """Paint the static artists through the caching layer (on) or as ordinary artists."""
-        self.cache_static = on
-        if on and self._layer is None:
-            self._layer = _StaticLayer(self._static)
-            self.ax.add_artist(self._layer)
-        if self._layer is not None:
-            self._layer.set_visible(on)
-            self._layer.region = None
-        for artist in self._static:
-            artist.set_visible(not on)
-        self._cache_key = None
-
-    def _build_cache(self):
-        canvas = self.ax.figure.canvas
-        if not hasattr(canvas, "copy_from_bbox"):
-            self._use_layer(False)
-            return
-        self._layer.region = None
-        for artist in self._dynamic:
-            artist.set_visible(False)
-        canvas.draw()  # the layer draws the static artists once, then their pixels are kept
-        renderer = canvas.get_renderer()
-        self._layer.region = canvas.copy_from_bbox(self.ax.bbox)
-        self._layer.key = (renderer.width, renderer.height, renderer.dpi)
-        for artist in self._dynamic:
-            artist.set_visible(self._wanted_visible[artist])
-        self._cache_key = self._current_cache_key()
+        self._caption.set_text(text)
