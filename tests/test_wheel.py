@@ -16,7 +16,7 @@ import pytest
 from browser import FIGURES, image_src
 from conftest import LOG_DIR, PageWatch
 
-from deepgluteal.serving import VoilaProcess
+from harness.servers import VoilaProcess
 
 pytestmark = pytest.mark.browser
 
