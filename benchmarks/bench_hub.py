@@ -51,7 +51,7 @@ class HubLoad:
 def memory(hub: HubProcess) -> dict:
     """Resident memory: the hub's own processes, and each student's server and kernels."""
     tree = {pid: _cmdline(pid) for pid in hub.pids()}
-    voila = [pid for pid, cmd in tree.items() if "voila" in cmd and "--base_url=/user/" in cmd]
+    voila = [pid for pid, cmd in tree.items() if "voila" in cmd and ".base_url=/user/" in cmd]
     kernels = [pid for pid, cmd in tree.items() if "ipykernel" in cmd]
     others = [pid for pid in tree if pid not in voila and pid not in kernels]
     servers_mb = [mb for mb in map(rss_mb, voila) if mb is not None]
