@@ -110,7 +110,7 @@ test: $(STAMP) chromium nginx $(HUB_PROXY)
 	$(MAKE) test-lowest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks harness
 
 figures: $(STAMP)
 	$(BIN)/python -m deepgluteal.figures --out figures

@@ -27,10 +27,12 @@ import statistics
 import time
 from pathlib import Path
 
+import harness_path  # noqa: F401 - harness/ on sys.path
 from playwright.sync_api import sync_playwright
 from timing import write_result
 
-from deepgluteal.serving import CHROMIUM, CHROMIUM_FLAGS, VoilaProcess, rss_mb
+from harness import CHROMIUM, CHROMIUM_FLAGS
+from harness.servers import VoilaProcess, rss_mb
 
 HERE = Path(__file__).resolve().parent
 

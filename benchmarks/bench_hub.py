@@ -4,7 +4,7 @@ The hub of ``make hub`` (deploy/jupyterhub/hub.toml, configurable-http-proxy, on
 per student) on free loopback ports. Each student logs in with the class password (their server
 starts on demand), takes their dashboard's kernel by loading the page through the hub's proxy,
 and then moves the valgus slider one step about once a second, exactly as the single-server
-benchmark's viewers do (``bench_load.py``'s client, over the proxy instead of straight to Voila).
+benchmark's viewers do (``viewers.py``, over the proxy instead of straight to Voila).
 N grows 10 -> 25 (new students join, the earlier ones stay). Memory: each student's Voila server
 and kernel, and the hub's own processes (hub, proxy, culler).
 Results: ``benchmarks/results/hub.json``.
@@ -14,51 +14,35 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import statistics
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from bench_load import ViewerClient, drive, hardware, reading, wait_until_quiet
+import harness_path  # noqa: F401 - harness/ on sys.path
 from timing import write_result
+from viewers import ViewerClient, grow, hardware
 
-from deepgluteal.hub import HubClient, HubProcess
-from deepgluteal.serving import KernelSocket, rss_mb
+from harness.hub import HubClient, HubProcess
+from harness.servers import rss_mb
 
 LEVELS = (10, 25)
 
 
-class StudentClient(ViewerClient):
+def student(hub: HubProcess, seed: int) -> ViewerClient:
     """One student: signed in through the hub, their own server, the slider they move."""
-
-    def __init__(self, hub: HubProcess, seed: int):
-        self.name = f"student{seed:03d}"
-        self.client = HubClient(hub.url, self.name, hub.password, timeout_s=300)
-        self.viewer = self.client.open_viewer(deadline_s=600)
-        self.socket = KernelSocket(self.client.server_url, self.viewer.kernel_id,
-                                   self.viewer.cookie, timeout_s=60)
-        states = self.socket.widget_states()
-        self.slider = self.socket.find_widget("dgs-control-valgus", states)
-        self.figures = {model for model, state in states.items()
-                        if any(c.startswith("dgs-figure-") for c in state.get("_dom_classes", ()))}
-        self.value = int(states[self.slider]["value"])
-        self.random = random.Random(seed)
-        self.step = 1
-
-    def close(self, hub) -> None:
-        self.socket.close()
+    client = HubClient(hub.url, f"student{seed:03d}", hub.password, timeout_s=300)
+    return ViewerClient(client.server_url, client.open_viewer(deadline_s=600), seed)
 
 
 class HubLoad:
-    """What ``bench_load``'s ``drive`` reads from a server: here the hub's process tree, the
-    hub's own process as "server" and every other process (proxy, culler, students' Voila
-    servers, kernels) as "kernels"."""
+    """The server :func:`viewers.grow` watches: here the hub's process tree, the hub's own
+    process as "server" and every other process (proxy, culler, students' Voila servers,
+    kernels) as "kernels"."""
 
     def __init__(self, hub: HubProcess):
         self.hub = hub
-        self.pid = hub.process.pid
+        self.pid = hub.pid
 
     def kernel_pids(self) -> list[int]:
         return [pid for pid in self.hub.pids() if pid != self.pid]
@@ -67,7 +51,7 @@ class HubLoad:
 def memory(hub: HubProcess) -> dict:
     """Resident memory: the hub's own processes, and each student's server and kernels."""
     tree = {pid: _cmdline(pid) for pid in hub.pids()}
-    voila = [pid for pid, cmd in tree.items() if "voila" in cmd and "--base_url=/user/" in cmd]
+    voila = [pid for pid, cmd in tree.items() if "voila" in cmd and ".base_url=/user/" in cmd]
     kernels = [pid for pid, cmd in tree.items() if "ipykernel" in cmd]
     others = [pid for pid in tree if pid not in voila and pid not in kernels]
     servers_mb = [mb for mb in map(rss_mb, voila) if mb is not None]
@@ -99,28 +83,22 @@ def main() -> None:
     args = parser.parse_args()
     results = {"think_s": args.think, "seconds_per_level": args.seconds,
                "hardware": hardware(), "levels": []}
-    clients: list[StudentClient] = []
+    clients: list[ViewerClient] = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="dgs-bench-hub-") as state, \
             HubProcess(Path(state), timeout_s=300) as hub:
-        load = HubLoad(hub)
-        with ThreadPoolExecutor(max_workers=4) as pool:  # students arrive a few at a time
-            for level in sorted(args.levels):
-                joining = range(len(clients), level)
-                arrival = time.monotonic()
-                with reading(clients):
-                    arriving = [pool.submit(StudentClient, hub, seed) for seed in joining]
-                    for arrived in as_completed(arriving):
-                        clients.append(arrived.result())
-                    login_s = time.monotonic() - arrival
-                    wait_until_quiet(load)
-                result = drive(load, clients, args.seconds, args.think)
+        try:
+            # students arrive a few at a time
+            for result, joining_s in grow(HubLoad(hub), clients,
+                                            lambda seed: student(hub, seed), args.levels,
+                                            args.seconds, args.think, workers=4):
                 result["memory"] = memory(hub)
-                result["students_joining_s"] = round(login_s, 1)
+                result["students_joining_s"] = round(joining_s, 1)
                 results["levels"].append(result)
                 print(json.dumps(result), flush=True)
-        for client in clients:
-            client.close(hub)
+        finally:
+            for client in clients:
+                client.close()
     results["wall_s"] = round(time.monotonic() - started, 1)
     write_result(args.name, results)
     for level in results["levels"]:

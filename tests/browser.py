@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import io
-import re
 import time
 
 import numpy as np
 from PIL import Image
 
+from harness.viewers import Viewer
+
 FIGURES = ("posterior", "frontal", "loads")
-# What a Python traceback leaves in text a visitor can see: the one pattern every test uses.
-TRACEBACK = re.compile(r'Traceback|File "[^"]+", line \d+|\.py", line')
 
 
 def image_src(page, figure: str) -> str:
@@ -52,8 +51,6 @@ def settle(page, quiet_ms: int = 400, timeout_ms: int = 15_000) -> None:
 
 def page_kernel(page):
     """The kernel and cookies of a page open in Chromium, as a client of its own would use."""
-    from deepgluteal.serving import Viewer
-
     kernel_id = page.evaluate(
         "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())

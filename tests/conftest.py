@@ -8,7 +8,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from deepgluteal.serving import CHROMIUM, CHROMIUM_FLAGS, VoilaProcess
+from harness import CHROMIUM, CHROMIUM_FLAGS
+from harness.servers import VoilaProcess
 
 REPO = Path(__file__).resolve().parent.parent
 LOG_DIR = REPO / "tests" / "output"

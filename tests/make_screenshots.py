@@ -11,13 +11,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # tests/ helpers, the harness
 
 from browser import settle  # noqa: E402
 from layouts import LAYOUTS, open_layout  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from deepgluteal.serving import CHROMIUM, CHROMIUM_FLAGS, VoilaProcess  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+from harness.servers import VoilaProcess  # noqa: E402
 
 OUT = HERE.parent / "docs" / "screenshots"
 STATE = "?preset=weak_glutes_valgus"

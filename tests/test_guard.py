@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from deepgluteal.serving import KernelSocket, close_viewer, open_viewer
+from harness.viewers import KernelSocket, close_viewer, open_viewer
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from browser import settle, text_of
 from conftest import LOG_DIR, WIDGET_SELECTOR
 
 from deepgluteal import text
-from deepgluteal.serving import VoilaProcess
+from harness.servers import VoilaProcess
 
 pytestmark = pytest.mark.browser
 

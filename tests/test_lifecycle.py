@@ -14,10 +14,12 @@ import time
 import urllib.error
 
 import pytest
-from browser import TRACEBACK, keyboard_redraws, page_kernel
+from browser import keyboard_redraws, page_kernel
 from conftest import LOG_DIR, open_dashboard
 
-from deepgluteal.serving import KernelSocket, VoilaProcess, close_viewer, kernel_pid, open_viewer
+from deepgluteal.serving import TRACEBACK
+from harness.servers import VoilaProcess, kernel_pid
+from harness.viewers import KernelSocket, close_viewer, open_viewer
 
 pytestmark = pytest.mark.browser
 

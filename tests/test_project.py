@@ -52,7 +52,7 @@ def test_every_imported_package_is_declared():
     declared = set(_requirement_map(project["dependencies"]
                                     + project["optional-dependencies"]["hub"]))
     distribution = {"PIL": "pillow", "IPython": "ipython"}
-    test_only = {"scipy", "websocket"}  # a reference solver and the test client, lazy imports
+    test_only = {"scipy"}  # a reference solver, a lazy import
     standard = set(sys.stdlib_module_names) | {"deepgluteal"}
     imported = set()
     for path in (REPO / "src").rglob("*.py"):

@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import subprocess
 import tempfile
 import time
 import urllib.error
@@ -21,7 +19,9 @@ from pathlib import Path
 import pytest
 from conftest import LOG_DIR, open_dashboard
 
-from deepgluteal.serving import REPOSITORY, VoilaProcess, free_port
+from deepgluteal.serve import free_port
+from harness import REPOSITORY
+from harness.servers import ServerProcess, VoilaProcess
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +41,14 @@ def site_config(voila_port: int, listen_port: int) -> str:
     return text
 
 
-class NginxProcess:
-    """Debian's nginx in the foreground, configured in its own temporary folder."""
+class NginxProcess(ServerProcess):
+    """Debian's nginx in the foreground, configured in its own temporary folder; its errors
+    and its output go to the log."""
+
+    name = "nginx"
+    any_status_is_up = True  # nginx answers (Voila may still be starting)
+    stop_timeout_s = 10.0  # SIGTERM to the group: a fast shutdown, workers included
+    poll_s = 0.1
 
     def __init__(self, voila_port: int):
         self.port = free_port()
@@ -53,7 +59,7 @@ class NginxProcess:
         (self.folder / "nginx.conf").write_text(f"""
 worker_processes 1;
 pid {self.folder}/nginx.pid;
-error_log {self.folder}/error.log warn;
+error_log stderr warn;
 events {{ worker_connections 512; }}
 http {{
     access_log {self.folder}/access.log;
@@ -65,42 +71,13 @@ http {{
     include {self.folder}/dgs.conf;
 }}
 """)
-        self.process = subprocess.Popen(
-            [NGINX, "-p", str(self.folder), "-e", str(self.folder / "error.log"),
-             "-c", str(self.folder / "nginx.conf"), "-g", "daemon off;"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        self._wait_until_up()
-
-    def _wait_until_up(self, timeout_s: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                output = self.process.stdout.read().decode()
-                self.stop()
-                raise RuntimeError(f"nginx exited: {output}\n{self.error_log()}")
-            try:
-                with urllib.request.urlopen(self.url + "voila/static/voila.js", timeout=2):
-                    return
-            except urllib.error.HTTPError:
-                return  # nginx answers (Voila may still be starting)
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"nginx did not answer in {timeout_s} s:\n{self.error_log()}")
-
-    def error_log(self) -> str:
-        path = self.folder / "error.log"
-        return path.read_text() if path.exists() else ""
+        super().__init__(
+            [NGINX, "-p", self.folder, "-e", "stderr", "-c", self.folder / "nginx.conf",
+             "-g", "daemon off;"],
+            LOG_DIR / f"dgs-nginx-{self.port}.log", self.url + "voila/static/voila.js", 20.0)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # fast shutdown, workers included
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
-        self.process.stdout.close()
+        super().stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -151,7 +128,7 @@ def test_the_dashboard_works_through_the_proxy(browser, proxied):
     while len(voila.kernel_pids()) > pool and time.monotonic() < deadline:
         time.sleep(0.25)
     assert len(voila.kernel_pids()) == pool, "the closed tab's kernel outlived it behind the proxy"
-    assert "[crit]" not in nginx.error_log() and "[emerg]" not in nginx.error_log()
+    assert "[crit]" not in nginx.log() and "[emerg]" not in nginx.log()
 
 
 def test_the_proxy_serves_only_the_explainer(proxied):

@@ -17,6 +17,7 @@ from deepgluteal.serve import (
     voila_argv,
     voila_config,
 )
+from deepgluteal.serving import TRACEBACK
 
 
 def deepgluteal(*argv) -> subprocess.CompletedProcess:
@@ -51,7 +52,7 @@ def test_a_bad_value_is_named_with_its_valid_range(argv, words):
     assert done.returncode == 2
     for word in words:
         assert word in done.stderr, done.stderr
-    assert "Traceback" not in done.stderr
+    assert not TRACEBACK.search(done.stderr)
 
 
 def test_the_settings_are_the_hardened_ones_and_voila_reads_only_them():
@@ -75,11 +76,12 @@ def test_serve_gives_a_viewer_a_kernel_that_answers_a_slider():
     """Not a browser test, so that ``make test-lowest`` also runs it: the lowest Voila,
     jupyter_server, tornado and ipywidgets that pyproject.toml allows serve the dashboard with
     the project's server classes (the kernel cap, the guarded websocket)."""
-    from deepgluteal.serving import KernelSocket, VoilaProcess, open_viewer
+    from harness.servers import VoilaProcess
+    from harness.viewers import KernelSocket, open_viewer
 
     with VoilaProcess(timeout_s=120) as server:
         viewer = open_viewer(server.url)
-        assert "dgs-" in viewer.page and "Traceback" not in viewer.page
+        assert "dgs-" in viewer.page and not TRACEBACK.search(viewer.page)
         with KernelSocket(server.url, viewer.kernel_id, viewer.cookie) as socket:
             states = socket.widget_states()
             valgus = socket.find_widget("dgs-control-valgus", states)

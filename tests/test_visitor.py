@@ -8,7 +8,7 @@ import json
 from websockets.asyncio.server import serve
 
 from deepgluteal import visitor
-from deepgluteal.serving import free_port
+from deepgluteal.serve import free_port
 
 
 def run_in_own_loop(scenario) -> None:

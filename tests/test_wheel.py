@@ -16,7 +16,7 @@ import pytest
 from browser import FIGURES, image_src
 from conftest import LOG_DIR, PageWatch
 
-from deepgluteal.serving import VoilaProcess
+from harness.servers import VoilaProcess
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +62,7 @@ def test_the_wheel_carries_the_dashboard_its_settings_and_its_template(wheel):
     assert "deepgluteal/server/voila.json" in names
     assert "deepgluteal/data/references.csv" in names
     assert "deepgluteal/opensim_reference/static_optimization.csv" in names  # notebook 02
+    assert not [name for name in names if name.startswith("harness/")]  # the test clients
     template = {name.rsplit("/", 1)[-1] for name in names
                 if "/share/jupyter/voila/templates/dgs/" in name}
     assert {"index.html.j2", "conf.json", "dgs.css", "lifecycle.js", "error.html"} <= template

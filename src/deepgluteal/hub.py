@@ -1,4 +1,4 @@
-"""The dashboard behind JupyterHub: one settings file, the local hub, Kubernetes values, a client.
+"""The dashboard behind JupyterHub: one settings file, the local hub, the Kubernetes values.
 
 - :func:`load_settings` reads ``deploy/jupyterhub/hub.toml``, the one source of the hub's settings.
 - :func:`configure` turns them into the configuration of a hub on this machine (``make hub``,
@@ -7,30 +7,25 @@
   ``jupyterhub-idle-culler`` stopping idle servers.
 - :func:`values_yaml` writes the Zero to JupyterHub values from the same settings
   (``deploy/jupyterhub/values.yaml``).
-- :class:`HubProcess` and :class:`HubClient` run a hub and log in to it without a browser, as the
-  tests and ``benchmarks/bench_hub.py`` do.
+
+Running a hub and logging in to it without a browser, for the tests and
+``benchmarks/bench_hub.py``, is ``harness/hub.py``'s (outside the package).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import http.cookiejar
 import json
 import os
-import re
 import secrets
-import signal
-import subprocess
 import sys
-import time
 import tomllib
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
-from deepgluteal.serving import KERNEL_ID, REPOSITORY, Viewer, free_port
+from deepgluteal.serve import free_port
 
+# The hub runs from a checkout (`make hub`): its settings and state are the repository's.
+REPOSITORY = Path(__file__).resolve().parents[2]
 HUB_DIR = REPOSITORY / "deploy" / "jupyterhub"
 SETTINGS_FILE = HUB_DIR / "hub.toml"
 CONFIG_FILE = HUB_DIR / "jupyterhub_config.py"
@@ -294,174 +289,6 @@ def values_yaml(settings: HubSettings | None = None) -> str:
     return VALUES_TEMPLATE.format(
         **fields, username_pattern=json.dumps(r"^[a-z0-9][a-z0-9._-]{0,39}$"),
         cmd=json.dumps(singleuser_command(python="python")))
-
-
-# ----------------------------------------------------------------------------- client side
-class HubProcess:
-    """JupyterHub with :func:`configure`'s settings, on free ports, for tests and benchmarks.
-
-    Parameters
-    ----------
-    state_dir : pathlib.Path
-        Database, secrets and the students' home folders (a fresh folder per hub).
-    idle_timeout_s, cull_every_s : int, optional
-        Override ``hub.toml`` (short values make the culler act within a test).
-    """
-
-    def __init__(self, state_dir: Path, idle_timeout_s: int | None = None,
-                 cull_every_s: int | None = None, password: str | None = None,
-                 timeout_s: float = 90.0, log_dir: Path | None = None):
-        self.state_dir = Path(state_dir)
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.password = password or secrets.token_hex(8)
-        self.operator_token = secrets.token_hex(24)
-        env = {**os.environ, "DGS_HUB_IP": "127.0.0.1", "DGS_HUB_PORT": str(self.port),
-               "HUB_PASSWORD": self.password, "DGS_HUB_STATE_DIR": str(self.state_dir),
-               "DGS_HUB_OPERATOR_TOKEN": self.operator_token}
-        if idle_timeout_s is not None:
-            env["DGS_HUB_IDLE_TIMEOUT_S"] = str(idle_timeout_s)
-        if cull_every_s is not None:
-            env["DGS_HUB_CULL_EVERY_S"] = str(cull_every_s)
-        self.log_path = Path(log_dir or self.state_dir) / f"dgs-hub-{self.port}.log"
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("jupyterhub")), "-f", str(CONFIG_FILE)],
-            cwd=self.state_dir, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        self._wait_until_up(timeout_s)
-
-    def _wait_until_up(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"jupyterhub exited early; log:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "hub/api/", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"jupyterhub did not answer in {timeout_s} s; log:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-    def api(self, path: str, method: str = "GET", data: dict | None = None):
-        """The hub's REST API as the operator service; returns the decoded JSON (or None)."""
-        request = urllib.request.Request(
-            self.url + "hub/api/" + path, method=method,
-            data=None if data is None else json.dumps(data).encode(),
-            headers={"Authorization": f"token {self.operator_token}"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            body = response.read()
-        return json.loads(body) if body else None
-
-    def user(self, name: str) -> dict | None:
-        try:
-            return self.api(f"users/{name}")
-        except urllib.error.HTTPError as error:
-            if error.code == 404:
-                return None
-            raise
-
-    def server_ready(self, name: str) -> bool:
-        user = self.user(name)
-        server = (user or {}).get("servers", {}).get("")
-        return bool(server and server.get("ready"))
-
-    def pids(self) -> list[int]:
-        """The hub and every process it started (proxy, culler, students' servers, kernels)."""
-        return _descendants(self.process.pid)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # the hub stops its students' servers
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
-        self._log.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-def _descendants(pid: int) -> list[int]:
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                queue.extend(int(child) for child in task.read_text().split())
-            except OSError:
-                continue
-    return found
-
-
-class HubClient:
-    """One student without a browser: logs in with the class password and opens their
-    dashboard through the hub's proxy (cookies kept, redirects followed as a browser does)."""
-
-    def __init__(self, hub_url: str, username: str, password: str, timeout_s: float = 180.0):
-        self.hub_url = hub_url
-        self.username = username
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.timeout_s = timeout_s
-        self.server_url = f"{hub_url}user/{username}/"
-        self._login(password)
-
-    def _login(self, password: str) -> None:
-        login_url = self.hub_url + "hub/login"
-        with self.opener.open(login_url, timeout=self.timeout_s) as response:
-            form = response.read().decode("utf-8", "replace")
-        token = re.search(r'name="_xsrf"\s+value="([^"]+)"', form)
-        fields = {"username": self.username, "password": password}
-        if token:
-            fields["_xsrf"] = token.group(1)
-        # The hub then sends a student whose server is not running to /hub/spawn, as a
-        # browser would be, which starts it.
-        request = urllib.request.Request(
-            login_url, data=urllib.parse.urlencode(fields).encode(), method="POST")
-        with self.opener.open(request, timeout=self.timeout_s) as response:
-            response.read()
-        if not any(cookie.name == "jupyterhub-session-id" or cookie.name.startswith(
-                "jupyterhub-hub-login") for cookie in self.jar):
-            raise PermissionError(f"the hub did not let {self.username} in")
-
-    def cookie(self) -> str:
-        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
-
-    def get(self, url: str) -> tuple[int, str, str]:
-        """Status, final URL and body of a GET through the hub, as this student."""
-        try:
-            with self.opener.open(url, timeout=self.timeout_s) as response:
-                return response.status, response.url, response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as error:
-            return error.code, url, error.read().decode("utf-8", "replace")
-
-    def open_viewer(self, deadline_s: float | None = None) -> Viewer:
-        """Load the student's dashboard (their server is started on demand) and take its
-        kernel; retries while the hub says the server is still starting."""
-        deadline = time.monotonic() + (deadline_s or self.timeout_s)
-        while True:
-            status, url, page = self.get(self.server_url)
-            match = KERNEL_ID.search(page)
-            if status == 200 and match:
-                return Viewer(match.group(1), self.cookie(), page)
-            if status == 424:  # the server stopped (culled): start it as the page's button does
-                self.get(f"{self.hub_url}hub/spawn/{self.username}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{self.username}: no dashboard at {url} ({status})")
-            time.sleep(1.0)
 
 
 def announce(environ=os.environ) -> None:

@@ -18,6 +18,7 @@ import ipaddress
 import json
 import os
 import re
+import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -85,6 +86,14 @@ def serve_environment(lang: str | None = None, public_url: str | None = None) ->
 
 
 # ----------------------------------------------------------------------------- command line
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (the local hub's internal
+    addresses; the servers tests and benchmarks start)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def _int_in(name: str, low: int, high: int, unit: str):
     def parse(text: str) -> int:
         try:
