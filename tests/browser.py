@@ -142,3 +142,19 @@ def keyboard_redraws(page, timeout_s: float = 30.0) -> bool:
         if pixels() != before:
             return True
     return False
+
+
+def controls_reached_by_tab(page, presses: int) -> set[str]:
+    """The ``dgs-control-<name>`` classes that Tab reaches from the focused element, asserting on
+    the way that the focus never leaves the screen sideways."""
+    reached = set()
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        control, left, right, width = page.evaluate(
+            "() => { const el = document.activeElement; const c = el && el.closest("
+            "'[class*=\"dgs-control-\"]'); const r = el.getBoundingClientRect();"
+            " return [c ? [...c.classList].find(x => x.startsWith('dgs-control-')) : null,"
+            " r.left, r.right, innerWidth]; }")
+        reached.add(control)
+        assert left >= -1 and right <= width + 1, "the focus went off the screen"
+    return reached

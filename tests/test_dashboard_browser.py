@@ -14,6 +14,7 @@ from browser import (
     FIGURES,
     changed_fraction,
     click,
+    controls_reached_by_tab,
     figure_sources,
     press_slider,
     screenshot_array,
@@ -268,14 +269,8 @@ def test_keyboard_reaches_controls_with_a_visible_focus_and_live_text(dashboard_
     page.wait_for_function("old => document.querySelector('#dgs-live').innerText !== old",
                            arg=live_before, timeout=15_000)
     assert page.locator("#dgs-live").get_attribute("aria-live") == "polite"
-    reached = set()
     page.locator(".dgs-control-valgus .noUi-handle").first.focus()
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        reached.add(page.evaluate(
-            "() => { const el = document.activeElement; const c = el && el.closest("
-            "'[class*=\"dgs-control-\"]'); return c ? [...c.classList].find("
-            "x => x.startsWith('dgs-control-')) : null; }"))
+    reached = controls_reached_by_tab(page, 40)
     for name in ("glute_med", "glute_max", "task", "stance", "variant", "compensation",
                  "handout"):
         assert f"dgs-control-{name}" in reached, f"Tab never reached {name}"

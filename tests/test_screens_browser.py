@@ -13,7 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser import changed_fraction, figure_sources, settle, slider_value, wait_for_new_sources
+from browser import (
+    changed_fraction,
+    controls_reached_by_tab,
+    figure_sources,
+    settle,
+    slider_value,
+    wait_for_new_sources,
+)
 from layouts import LAYOUTS, Layout, open_layout
 from PIL import Image
 from text_layout import PAGE_TEXT_PROBLEMS_JS
@@ -261,16 +268,7 @@ def _operate_by_keyboard(page) -> None:
     assert slider_value(page, "valgus") == value + 1
     page.wait_for_function("old => document.querySelector('#dgs-live').innerText !== old",
                            arg=live, timeout=15_000)
-    reached = set()
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        reached.add(page.evaluate(
-            "() => { const c = document.activeElement && document.activeElement.closest("
-            "'[class*=\"dgs-control-\"]'); return c ? [...c.classList].find("
-            "x => x.startsWith('dgs-control-')) : null; }"))
-        box = page.evaluate("() => { const r = document.activeElement.getBoundingClientRect();"
-                            " return [r.left, r.right, innerWidth]; }")
-        assert box[0] >= -1 and box[1] <= box[2] + 1, "the focus went off the screen"
+    reached = controls_reached_by_tab(page, 60)
     for name in ("glute_med", "glute_max", "task", "stance", "variant", "compensation",
                  "handout", "projector"):
         assert f"dgs-control-{name}" in reached, f"Tab never reached {name}"

@@ -6,8 +6,8 @@ They are plain top-level subclasses of jupyter_server's. Importing this module o
 what importing jupyter_server's kernel manager costs: 2.6-3.4 s measured on the 2-core
 development machine (``python -X importtime``; 9-10 s while it was busy). Inside Voila, which
 has imported jupyter_server already, it costs 3-21 ms. The clients that start servers for the
-tests and benchmarks (``harness/servers.py``, outside the package: 0.1 s to import) do not
-import it, so nothing is left to gain from building the classes lazily.
+tests and benchmarks (``harness/servers.py``, outside the package: 0.1 s to import) never
+load this module, so nothing is left to gain from building the classes lazily.
 """
 
 from __future__ import annotations
