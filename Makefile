@@ -44,7 +44,8 @@ lock: $(STAMP)
 # The unit tests (not the browser or notebook ones; tests/test_serve.py serves the dashboard to
 # a scripted viewer) against the lowest versions pyproject.toml allows for its direct
 # dependencies: its lower bounds are versions that were tested. Picture
-# baselines are left out (older matplotlib rasterizes text differently, not wrongly), and so is
+# baselines and the checks of text boxes in the pictures are left out (matplotlib 3.8 rasterizes
+# text differently, not wrongly, and truncates a 4.6-inch canvas at 100 dpi to 459 px), and so is
 # the readability check of every string (slow, and its textstat is the same version).
 $(LOWEST)/.installed-stamp: pyproject.toml $(STAMP)
 	rm -rf $(LOWEST)
@@ -54,7 +55,7 @@ $(LOWEST)/.installed-stamp: pyproject.toml $(STAMP)
 
 test-lowest: $(LOWEST)/.installed-stamp
 	$(LOWEST)/bin/python -m pytest -p no:cacheprovider -q -m "not browser and not notebook" \
-		-k "not matches_baseline and not reads_at_grade"
+		-k "not matches_baseline and not reads_at_grade and not no_text_on_text and not draws_twice_the_pixels"
 
 dashboard: $(STAMP)
 	$(BIN)/deepgluteal serve --port=$(PORT)

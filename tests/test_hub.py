@@ -181,11 +181,15 @@ def test_three_students_each_get_their_own_dashboard(hub, browser):
             assert page.locator("#dgs-lost").is_hidden(), f"{name}'s page lost its kernel"
             assert page.watch.foreign_requests == [], page.watch.foreign_requests
             page.screenshot(path=str(LOG_DIR / f"hub-{name}.png"))
+        # A closed tab frees its kernel at once behind the hub too (the template's lifecycle.js;
+        # the hub's own xsrf check applies to the shutdown request). The tab is closed as a
+        # person closes it, unloading the page; closing the browser context instead kills the
+        # page while its request may still be on the way.
+        for page, _ in pages.values():
+            page.close(run_before_unload=True)
     finally:
         for _, context in pages.values():
             context.close()
-    # A closed tab frees its kernel at once behind the hub too (the template's lifecycle.js;
-    # the hub's own xsrf check applies to the shutdown request).
     deadline = time.monotonic() + 60
     while any(map(kernel_pid, kernels.values())) and time.monotonic() < deadline:
         time.sleep(0.5)

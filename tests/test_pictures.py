@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import types
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import pytest
@@ -165,7 +166,9 @@ def test_inside_an_event_loop_the_plan_runs_by_itself_between_messages():
                 return
             await asyncio.sleep(0.005)
 
-    asyncio.run(idle_kernel())
+    # A loop of its own in a thread: a whole test session may already run one in this thread.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, idle_kernel()).result(timeout=60)
     assert store.drawn(scenario(valgus=9), 20)
     assert [call[0] for call in recorder.calls] == ["prepare", "draw", "draw", "draw"]
 
