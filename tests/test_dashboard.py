@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from deepgluteal.dashboard import Dashboard
-from deepgluteal.pictures import DRAW_AHEAD_DEFAULT, FRAME_CACHE_SIZE
+from deepgluteal.pictures import DRAW_AHEAD_DEFAULT, FRAME_CACHE_BYTES
 from deepgluteal.scene import FIGURE_PIXELS
 from deepgluteal.views.render import jpeg_bytes
 
@@ -111,11 +111,16 @@ def test_drawing_ahead_stays_within_its_depth_and_can_be_turned_off():
 def test_pictures_kept_are_bounded_and_forgotten_with_the_language():
     board = Dashboard()
     board.pictures.depth = 0
-    for stance in range(0, 101, 2):
+    moments = range(0, 101, 2)
+    for stance in moments:  # one loop of Play
         board.stance.value = stance
-    for valgus in range(1, 20):
+    scenario = board.scenario()
+    assert all(board.pictures.drawn(scenario, stance) for stance in moments)  # the next loop
+    for valgus in range(1, 30):  # is only sent
         board.valgus.value = valgus
-    assert len(board.pictures.frames) == FRAME_CACHE_SIZE
+    assert board.pictures.kept_bytes() <= FRAME_CACHE_BYTES
+    assert len(board.pictures.frames) < len(moments) + 29  # the oldest are forgotten
+    assert not board.pictures.drawn(scenario, 0)
     english = pictures(board)
     board.language.value = "es"
     assert len(board.pictures.frames) == 1  # only the state shown, drawn again in Spanish

@@ -12,7 +12,6 @@ import pytest
 
 from deepgluteal.pictures import (
     DRAW_AHEAD_DEFAULT,
-    FRAME_CACHE_SIZE,
     Pictures,
     draw_ahead_depth,
     frame_key,
@@ -87,19 +86,32 @@ def test_static_tasks_keep_one_picture_whatever_the_moment():
     assert frame_key(scenario(), 20) != frame_key(scenario(), 60)
 
 
-def test_pictures_kept_are_bounded_the_oldest_forgotten_first():
-    store, _ = pictures()
-    states = [scenario(valgus=v) for v in range(FRAME_CACHE_SIZE + 5)]
+def test_pictures_kept_are_bounded_in_bytes_the_oldest_forgotten_first():
+    state_bytes = 3 * 1000  # three pictures of 1000 bytes
+    store = Pictures(NAMES, lambda scenario, stance: None, lambda name, data: bytes(1000),
+                     depth=1, budget_bytes=10 * state_bytes)
+    states = [scenario(valgus=v) for v in range(15)]
     for state in states:
         shown(store, state)
+    assert [key[0].valgus for key in store.frames] == list(range(5, 15))
     shown(store, states[5])  # revisited: now the most recent
     shown(store, scenario(valgus=999))
-    assert len(store.frames) == FRAME_CACHE_SIZE
+    assert len(store.frames) == 10
+    assert store.kept_bytes() == 10 * state_bytes
     assert store.drawn(states[5], 20)
     assert not store.drawn(states[6], 20)
     assert not store.drawn(states[0], 20)
     store.clear()
     assert store.frames == {}
+
+
+def test_a_state_larger_than_the_budget_is_still_shown_and_kept_alone():
+    store = Pictures(NAMES, lambda scenario, stance: None, lambda name, data: bytes(1000),
+                     depth=1, budget_bytes=2000)
+    shown(store, scenario(valgus=1))
+    sent = shown(store, scenario(valgus=2))
+    assert list(sent) == list(NAMES)
+    assert list(store.frames) == [frame_key(scenario(valgus=2), 20)]
 
 
 def test_drawing_ahead_goes_in_small_pieces_the_model_run_first():

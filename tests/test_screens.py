@@ -35,15 +35,20 @@ def test_pixel_ratio_accepts_only_what_it_can_draw():
 def test_ratio_2_draws_twice_the_pixels_with_the_same_layout(dashboard):
     import io
 
-    from PIL import Image
+    from PIL import Image, JpegImagePlugin
 
-    sizes = {name: Image.open(io.BytesIO(dashboard.images[name].value)).size
-             for name in dashboard.images}
+    sizes = {}
+    for name in dashboard.images:
+        picture = Image.open(io.BytesIO(dashboard.images[name].value))
+        sizes[name] = picture.size
+        assert JpegImagePlugin.get_sampling(picture) == 0  # ratio 1: colour at every pixel
     dashboard.dpr.value = "2"
     try:
         for name, (width, height) in sizes.items():
             picture = Image.open(io.BytesIO(dashboard.images[name].value))
             assert picture.size == (2 * width, 2 * height)
+            # colour at every CSS pixel still (2x2 device pixels each), in fewer bytes
+            assert JpegImagePlugin.get_sampling(picture) == 2
             assert dashboard.images[name].layout.width == f"{width}px"  # CSS size unchanged
     finally:
         dashboard.dpr.value = "1"

@@ -14,10 +14,13 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
-# Pictures of recent and likely next states (about 90 kB each), so that a state drawn before is
-# only sent: the next step of a slider, Play's next frame and every loop of Play after the
-# first, a preset or a value revisited.
-FRAME_CACHE_SIZE = 64
+# Pictures of recent and likely next states, so that a state drawn before is only sent: the next
+# step of a slider, Play's next frame, a preset or a value revisited. Bounded in bytes, because a
+# state's three pictures take about 85 kB at a device pixel ratio of 1 and twice that at 2: the
+# budget holds about 70 states at ratio 1 (every loop of Play after the first is only sent; it
+# has 51 moments) and about 35 at ratio 2, where the kernel's figures are four times larger and
+# one viewer's kernel must stay within 150 MB.
+FRAME_CACHE_BYTES = 6 * 2**20
 # Drawing ahead waits this long after a change, so that the server and the browser, which share
 # the machine's cores with the kernel, show the change first.
 DRAW_AHEAD_DELAY_S = 0.02
@@ -108,14 +111,18 @@ class Pictures:
         (view name, drawing data) -> the picture (bytes).
     depth : int, optional
         States drawn ahead after a change (default: :func:`draw_ahead_depth`).
+    budget_bytes : int, optional
+        The most the kept pictures take (the oldest are forgotten first; the state being shown
+        or drawn is always kept).
     """
 
     def __init__(self, names: Iterable[str], prepare: Callable, draw: Callable,
-                 depth: int | None = None):
+                 depth: int | None = None, budget_bytes: int = FRAME_CACHE_BYTES):
         self.names = tuple(names)
         self.prepare = prepare
         self.draw = draw
         self.depth = draw_ahead_depth() if depth is None else depth
+        self.budget_bytes = budget_bytes
         self.frames: OrderedDict[tuple, dict[str, bytes]] = OrderedDict()
         self.ahead: list[tuple[object, int]] = []
         self._prepared: tuple[tuple, object] | None = None
@@ -131,9 +138,17 @@ class Pictures:
         key = frame_key(scenario, stance_pct)
         frame = self.frames.setdefault(key, {})
         self.frames.move_to_end(key)
-        while len(self.frames) > FRAME_CACHE_SIZE:
-            self.frames.popitem(last=False)
         return frame
+
+    def kept_bytes(self) -> int:
+        """What the kept pictures take."""
+        return sum(len(picture) for frame in self.frames.values() for picture in frame.values())
+
+    def _keep(self, frame: dict[str, bytes], name: str, picture: bytes) -> None:
+        """Keep a new picture, forgetting the oldest states beyond the budget."""
+        frame[name] = picture
+        while len(self.frames) > 1 and self.kept_bytes() > self.budget_bytes:
+            self.frames.popitem(last=False)
 
     def drawn(self, scenario, stance_pct: int) -> bool:
         """Whether every picture of the state is kept."""
@@ -150,7 +165,7 @@ class Pictures:
             if name not in frame:
                 if data is None:
                     data = prepared()
-                frame[name] = self.draw(name, data)
+                self._keep(frame, name, self.draw(name, data))
             send(name, frame[name])
 
     # ----------------------------------------------------------------- drawing ahead
@@ -187,7 +202,7 @@ class Pictures:
                 self._prepared = (key, self.prepare(scenario, stance_pct))
                 return True
             frame = self.frame(scenario, stance_pct)
-            frame[missing[0]] = self.draw(missing[0], self._prepared[1])
+            self._keep(frame, missing[0], self.draw(missing[0], self._prepared[1]))
             return True
         self._prepared = None
         return False

@@ -88,7 +88,8 @@ class Scene:
             display.for_projector(posterior, ghosts=self.views["posterior"].ghost_artists)
             display.for_projector(frontal, faint_ghosts=self.views["frontal"].ghost_artists)
             display.for_projector(loads, faint_ghosts=self.views["loads"].ghost_artists)
-        self.rasterizers = {name: Rasterizer(figure, self.views[name].dynamic_artists)
+        jpeg = display.jpeg_settings(pixel_ratio)
+        self.rasterizers = {name: Rasterizer(figure, self.views[name].dynamic_artists, jpeg)
                             for name, figure in (("posterior", posterior),
                                                  ("frontal", frontal), ("loads", loads))}
 

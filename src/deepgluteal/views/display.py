@@ -33,6 +33,18 @@ def pixel_ratio(value) -> int:
     return 2
 
 
+def jpeg_settings(ratio: int) -> dict:
+    """JPEG quality and chroma subsampling of pictures drawn at a device pixel ratio.
+
+    At ratio 2 one CSS pixel is 2x2 device pixels, so colour kept for every second device pixel
+    each way (4:2:0) is still colour at every CSS pixel: the posterior view's picture is 104 kB
+    at quality 85 against 147 kB (quality 90, 4:4:4), encoded in 3.5 ms against 5.8 ms, with no
+    difference to be seen at its size on the screen. At ratio 1 the colour of thin lines and
+    small text needs every pixel.
+    """
+    return {"quality": 85, "subsampling": 2} if ratio == 2 else {"quality": 90, "subsampling": 0}
+
+
 def for_projector(figure, ghosts=(), faint_ghosts=()) -> None:
     """Larger text, thicker lines and a stronger healthy ghost, in place, before first drawing.
 
