@@ -16,6 +16,10 @@ the kernel idles, so a key press usually only sends pictures) and with ``DGS_DRA
 The same measurement runs on two baselines drawing the same posterior figure for the same
 slider: a plain ``ipywidgets.interact`` with inline matplotlib (a new figure per change) and an
 ipympl canvas updated in place. Results: ``benchmarks/results/dashboard.json``.
+
+The machine is not equally fast every day: its yardstick (:func:`timing.yardstick`, the model on
+a whole stance) is measured before and after, so that a day's figures can be read against the
+day the budgets were set.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from pathlib import Path
 
 import harness_path  # noqa: F401 - harness/ on sys.path
 from playwright.sync_api import sync_playwright
-from timing import write_result
+from timing import write_result, yardstick
 
 from harness import CHROMIUM, CHROMIUM_FLAGS
 from harness.servers import VoilaProcess, rss_mb
@@ -191,7 +195,8 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=3, help="page loads before the slider run")
     parser.add_argument("--skip-baselines", action="store_true")
     args = parser.parse_args()
-    results = {}
+    # How fast the machine is today, before and after: the milliseconds below are today's.
+    results = {"yardstick_before": yardstick()}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
         results["dashboard"] = measure(browser, "notebooks/dashboard.ipynb",
@@ -224,6 +229,12 @@ def main() -> None:
                     results[name] = {"error": str(error).splitlines()[0]}
                 print(name, json.dumps(results[name]), flush=True)
         browser.close()
+    results["yardstick_after"] = yardstick()
+    print("machine: simulate over a whole stance took {} ms before and {} ms after ({} ms on {})"
+          .format(results["yardstick_before"]["simulate_whole_stance_51_ms"],
+                  results["yardstick_after"]["simulate_whole_stance_51_ms"],
+                  results["yardstick_before"]["reference_ms"],
+                  results["yardstick_before"]["reference_day"]), flush=True)
     dashboard = results["dashboard"]["slider_last_ms"]["median"]
     for name in ("inline_interact", "ipympl_inplace"):
         if "slider_last_ms" in results.get(name, {}):

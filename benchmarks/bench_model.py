@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import median_ms, write_result  # noqa: E402
+from timing import median_ms, write_result, yardstick_scenario  # noqa: E402
 
 from deepgluteal.demand import hip_demand_Nm  # noqa: E402
 from deepgluteal.kinematics import posture  # noqa: E402
@@ -42,7 +42,7 @@ def _problem(scenario):
 
 
 def main() -> int:
-    stance = Scenario(valgus_deg=10.0, glute_med_strength=0.5, glute_max_strength=0.7)
+    stance = yardstick_scenario()
     instant = Scenario(valgus_deg=10.0, glute_med_strength=0.5, glute_max_strength=0.7,
                        stance_pct=40.0)
     single_leg = Scenario(task="single_leg_stance", valgus_deg=10.0, glute_med_strength=0.5)
