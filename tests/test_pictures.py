@@ -134,8 +134,8 @@ def test_likely_next_states_follow_the_last_move_and_skip_what_is_drawn():
 
     def states(drawn=lambda *_: False, **options):
         arguments = {"playing": False, "last_move": None, "depth": 8} | options
-        return likely_next_states(VALUES, RANGES, STEPS, scenario_of=of, drawn=drawn,
-                                  **arguments)
+        return likely_next_states(VALUES, RANGES, STEPS, cursor="stance", scenario_of=of,
+                                  drawn=drawn, **arguments)
 
     first = states(last_move=("valgus", -1), depth=1)
     assert [(s.valgus, stance) for s, stance in first] == [(2, 20)]
@@ -148,8 +148,9 @@ def test_likely_next_states_follow_the_last_move_and_skip_what_is_drawn():
 
 def test_play_starts_over_after_the_last_moment():
     values = VALUES | {"stance": 98}
-    found = likely_next_states(values, RANGES, STEPS, playing=True, last_move=None, depth=2,
-                               scenario_of=lambda v: scenario(), drawn=lambda *_: False)
+    found = likely_next_states(values, RANGES, STEPS, cursor="stance", playing=True,
+                               last_move=None, depth=2, scenario_of=lambda v: scenario(),
+                               drawn=lambda *_: False)
     assert [stance for _, stance in found] == [100, 0]
 
 

@@ -36,6 +36,12 @@ from deepgluteal.views import display
 
 # 25 frames per second: the 51 instants of stance in about two seconds, slow enough to follow
 PLAY_INTERVAL_MS = 40
+# What drawing ahead needs of the sliders: ranges, one key press's step, and the steps of those
+# that can move in a task without a time course.
+SLIDER_RANGES = {name: (CONTROLS[name].low, CONTROLS[name].high) for name in controls.SLIDERS}
+SLIDER_STEPS = {name: CONTROLS[name].step for name in controls.SLIDERS}
+STILL_SLIDER_STEPS = {name: step for name, step in SLIDER_STEPS.items()
+                      if not CONTROLS[name].over_time}
 
 
 log = logging.getLogger(__name__)
@@ -532,9 +538,9 @@ class Dashboard:
         """
         # One key press moves a slider one step; before any slider moved, the first in the
         # table (valgus, the story's first question) is the likeliest.
-        ranges = {name: (CONTROLS[name].low, CONTROLS[name].high) for name in controls.SLIDERS}
-        steps = {name: CONTROLS[name].step for name in controls.SLIDERS}
-        return likely_next_states(self._control_values(), ranges, steps,
+        values = self._control_values()
+        steps = SLIDER_STEPS if values["task"] == "walking" else STILL_SLIDER_STEPS
+        return likely_next_states(values, SLIDER_RANGES, steps, cursor=controls.CURSOR,
                                   playing=self.play.playing, last_move=self._last_move,
                                   depth=self.pictures.depth,
                                   scenario_of=controls.scenario_from_values,

@@ -116,6 +116,7 @@ def _proportion(name: str) -> float:
     return float(table["fraction_of_height"][table["quantity"].index(name)])
 
 
+@cache
 def half_hip_distance() -> float:
     """Half the distance between the hip centres, in body heights.
 

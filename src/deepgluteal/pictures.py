@@ -51,7 +51,7 @@ def frame_key(scenario, stance_pct: int) -> tuple:
 
 
 def likely_next_states(values: Mapping, ranges: Mapping[str, tuple[int, int]],
-                       steps: Mapping[str, int], *, playing: bool,
+                       steps: Mapping[str, int], *, cursor: str, playing: bool,
                        last_move: tuple[str, int] | None, depth: int,
                        scenario_of: Callable[[dict], object],
                        drawn: Callable[[object, int], bool]) -> list[tuple[object, int]]:
@@ -64,8 +64,11 @@ def likely_next_states(values: Mapping, ranges: Mapping[str, tuple[int, int]],
     values : mapping
         The controls' values (``valgus``, ``stance``, ``task``...).
     ranges, steps : mapping
-        Slider name -> (min, max), and -> one key press's step. Before any slider moved, the
+        Slider name -> (min, max), and -> one key press's step, for the sliders that can move
+        now (the moment of the step only when the task has one). Before any slider moved, the
         first slider in ``steps`` is the likeliest.
+    cursor : str
+        The slider Play moves (the moment of the step).
     playing : bool
         Play is running: its next two frames (it starts over after the last).
     last_move : (slider name, +1 or -1), optional
@@ -75,7 +78,7 @@ def likely_next_states(values: Mapping, ranges: Mapping[str, tuple[int, int]],
         (scenario, stance %) -> whether every picture of that state is kept.
     """
     if playing:
-        moves = [("stance", 1), ("stance", 2)]
+        moves = [(cursor, 1), (cursor, 2)]
     else:
         moves = [last_move] if last_move else []
         moves += [(name, sign) for name in steps for sign in (1, -1)]
@@ -83,7 +86,7 @@ def likely_next_states(values: Mapping, ranges: Mapping[str, tuple[int, int]],
     for name, count in dict.fromkeys(moves):  # in order, each once
         if len(states) >= depth:
             break
-        if name == "stance" and values["task"] != "walking":
+        if name not in steps:
             continue
         low, high = ranges[name]
         value = values[name] + count * steps[name]
@@ -92,7 +95,7 @@ def likely_next_states(values: Mapping, ranges: Mapping[str, tuple[int, int]],
         if not low <= value <= high:
             continue
         moved = dict(values) | {name: value}
-        state = (scenario_of(moved), moved["stance"])
+        state = (scenario_of(moved), moved[cursor])
         if not drawn(*state) and state not in states:
             states.append(state)
     return states

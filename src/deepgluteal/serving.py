@@ -95,6 +95,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
             pool[:] = [task for task in pool if not _failed(task)]
             self.fill_if_needed(notebook_name=notebook)
 
+
 class GuardedKernelConnection(ZMQChannelsWebsocketConnection):
     """A kernel websocket that forwards only what a dashboard page sends.
 

@@ -13,8 +13,6 @@ import numpy as np
 
 from deepgluteal.views import style
 
-GROUP_COLOURS = style.GROUP_COLOURS
-
 
 def _quiet_axes(ax):
     ax.tick_params(labelsize=style.FONT_SIZE - 2, colors=style.MUTED_INK)
@@ -41,7 +39,7 @@ class LoadsView:
     """
 
     def __init__(self, figure, labels, text, y_max_pct=100.0):
-        self.groups = tuple(GROUP_COLOURS)
+        self.groups = tuple(style.GROUP_COLOURS)
         grid = figure.add_gridspec(1, 2, width_ratios=(1, 2.3), wspace=0.2,
                                    left=0.2, right=0.95, bottom=0.2, top=0.78)
         self.ax_now = figure.add_subplot(grid[0])
@@ -64,7 +62,7 @@ class LoadsView:
         self.ax_now.set_xlim(-0.6, len(self.groups) - 0.4)
         self.bars, self.ghost_bars, self.ghosts, self.curves, self.dots = {}, {}, {}, {}, {}
         for x, group in zip(positions, self.groups, strict=True):
-            colour = GROUP_COLOURS[group]
+            colour = style.GROUP_COLOURS[group]
             self.ghost_bars[group] = self.ax_now.bar(x, 0, width=0.78, color=colour,
                                                      alpha=0.16, lw=0)[0]
             self.bars[group] = self.ax_now.bar(x, 0, width=0.44, color=colour, lw=0)[0]
