@@ -143,6 +143,32 @@ def test_a_kernel_whose_page_went_away_is_culled_after_the_idle_time():
         assert len(server.kernel_pids()) == POOL_SIZE + 1  # the pool is never culled
 
 
+def test_a_kernel_preheated_long_before_its_visitor_is_not_culled_before_the_page_connects():
+    """A visitor who comes after a quiet spell longer than the idle time takes a preheated
+    kernel whose last activity is old. Its idle time starts when it is handed over: the culler
+    does not take it at its next poll, while the page is still loading (which left the
+    visitor a dashboard that never appeared), and still culls it if the page never connects.
+    """
+    overrides = [f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+                 f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}"]
+    with VoilaProcess(log_dir=LOG_DIR, extra_args=overrides) as server:
+        assert wait_until(lambda: "Kernel pool of" in server.log(), 120), "no pool was heated"
+        # The quiet spell itself is what is tested, so it is waited out.
+        time.sleep(CULL_IDLE_S + 2 * CULL_INTERVAL_S)
+        late = open_viewer(server.url)  # the page is handed its kernel, not yet connected
+        handed_over = time.monotonic()
+        assert wait_until(lambda: kernel_pid(late.kernel_id) is None, CULL_IDLE_S + 30), \
+            "a kernel whose page never connected was never culled"
+        assert time.monotonic() - handed_over >= CULL_IDLE_S - CULL_INTERVAL_S, \
+            "a preheated kernel was culled before its page had the idle time to connect"
+        # and a late visitor who does connect in that time gets a working dashboard
+        time.sleep(CULL_IDLE_S + 2 * CULL_INTERVAL_S)
+        visitor = open_viewer(server.url)
+        time.sleep(2 * CULL_INTERVAL_S)  # the page loads its scripts; the culler polls
+        with KernelSocket(server.url, visitor.kernel_id, visitor.cookie) as socket:
+            assert socket.widget_states(), "the late visitor's kernel answers no widget state"
+
+
 # ----------------------------------------------------------------------------- the cap
 MAX_KERNELS = 3
 

@@ -49,7 +49,9 @@ class CappedKernelManager(AsyncMappingKernelManager):
     again in a minute", and the viewers already in keep a responsive machine. Voila's
     preheated pool counts towards the cap; a pool refill refused at the cap is retried when
     a viewer's kernel shuts down (Voila refills only when a visitor takes a pooled kernel).
-    Idle time, for culling, counts from the moment a kernel's last page went away.
+    Idle time, for culling, counts from the moment a kernel's last page went away, and for a
+    preheated kernel from the moment a visitor took it: a kernel heated long before its
+    visitor came would otherwise be culled between the handover and the page's connection.
     """
 
     max_kernels = Integer(
@@ -60,6 +62,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._starting = 0
         self._closing = False
+        self._pooled: set[str] = set()
 
     async def start_kernel(self, *args, kernel_id=None, **kwargs):
         if kernel_id is None or kernel_id not in self:
@@ -84,6 +87,22 @@ class CappedKernelManager(AsyncMappingKernelManager):
         # connection for a moment (a train, a sleeping laptop) finds its kernel again.
         if self._kernel_connections.get(kernel_id) == 0 and kernel_id in self:
             self.get_kernel(kernel_id).last_activity = datetime.now(UTC)
+
+    async def cull_kernels(self):
+        self._restart_idle_time_of_handed_over_kernels()
+        return await super().cull_kernels()
+
+    def _restart_idle_time_of_handed_over_kernels(self) -> None:
+        # Voila's pool hands a kernel over without telling the base class; the culler polls,
+        # so a kernel seen in the pool at one poll and gone from it at the next was handed
+        # over in between, and its idle time starts now (not when it was heated).
+        pooled = {task.result()["kernel_id"]
+                  for pool in getattr(self, "_pools", {}).values()
+                  for task in pool if task.done() and not _failed(task)}
+        for kernel_id in self._pooled - pooled:
+            if kernel_id in self:
+                self.get_kernel(kernel_id).last_activity = datetime.now(UTC)
+        self._pooled = pooled
 
     async def shutdown_all(self, *args, **kwargs):
         self._closing = True
