@@ -49,6 +49,14 @@ def test_the_page_speaks_the_browsers_language_unless_the_link_says(browser, voi
         assert shown_language(page) == expected
         assert heading in text_of(page, ".dgs-panel-redflags")
         assert "".join(page.locator(".dgs-note").all_inner_texts()).strip() == ""
+        # a screen reader pronounces the page in the language it shows, and follows a change
+        page.wait_for_function("lang => document.documentElement.lang === lang",
+                               arg=expected, timeout=30_000)
+        other = next(lang for lang in text.LANGUAGES if lang != expected)
+        page.locator(".dgs-control-language select").select_option(
+            index=text.LANGUAGES.index(other))
+        page.wait_for_function("lang => document.documentElement.lang === lang",
+                               arg=other, timeout=30_000)
     finally:
         context.close()
 

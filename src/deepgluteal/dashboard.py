@@ -342,6 +342,8 @@ class Dashboard:
             names[f".dgs-control-{name} .noUi-handle"] = getattr(self, name).description
         self._a11y_static = "".join(_a11y_item(selector, "aria-label", words)
                                     for selector, words in names.items())
+        # The page's language, so that screen readers pronounce the words in it
+        self._a11y_static += _a11y_item("html", "lang", self.lang)
         self._a11y_static += (_a11y_item(".dgs-redflags", "data-more", t("screens.flags_more"))
                               + _a11y_item(".dgs-redflags", "data-less",
                                            t("screens.flags_less")))
