@@ -110,7 +110,15 @@ def open_dashboard(browser, server, query: str = "", init_script: str | None = N
 
 
 def wait_until_drawn(page) -> None:
-    page.wait_for_selector(WIDGET_SELECTOR, timeout=60_000)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_selector(WIDGET_SELECTOR, timeout=60_000)
+    except PlaywrightTimeout:
+        # Say what the visitor saw instead, so that a failure in CI explains itself.
+        shown = page.evaluate("() => document.body ? document.body.innerText : ''")
+        pytest.fail(f"the dashboard did not appear within 60 s at {page.url}; the page showed: "
+                    f"{' '.join(shown.split())[:600]!r}")
     page.wait_for_function(
         "() => [...document.querySelectorAll('[class*=\"dgs-figure-\"]')]"
         ".some(el => el.getAttribute('src') || el.querySelector('canvas'))", timeout=60_000)

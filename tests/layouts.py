@@ -11,7 +11,8 @@ class Layout:
     width: int
     height: int
     touch: bool  # a touch screen (tablet, phone): Playwright's has_touch and is_mobile
-    narrow: bool = False  # the controls fold into a drawer above the views
+    narrow: bool = False  # the controls fold into a drawer above the views (below 900 px)
+    flags_folded: bool = False  # the red flags show one line, the list one tap away (< 600 px)
 
 
 LAYOUTS = (
@@ -19,8 +20,8 @@ LAYOUTS = (
     Layout("laptop_1280x720", 1280, 720, touch=False),
     Layout("projector_1024x768", 1024, 768, touch=False),
     Layout("tablet_landscape_1180x820", 1180, 820, touch=True),
-    Layout("tablet_portrait_820x1180", 820, 1180, touch=True),
-    Layout("phone_390x844", 390, 844, touch=True, narrow=True),
+    Layout("tablet_portrait_820x1180", 820, 1180, touch=True, narrow=True),
+    Layout("phone_390x844", 390, 844, touch=True, narrow=True, flags_folded=True),
 )
 
 

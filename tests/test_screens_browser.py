@@ -198,6 +198,10 @@ def test_every_layout_fits_works_and_passes_the_audit(browser, voila_server, lay
         # The posterior view is the first picture, and in view without scrolling.
         posterior = page.locator(".dgs-figure-posterior").first.bounding_box()
         assert posterior["y"] < layout.height * 0.6, "the posterior view is not seen first"
+        if layout.narrow:  # the controls wait in the drawer: the whole picture is seen at once
+            flags_top = page.locator(".dgs-redflags").first.bounding_box()["y"]
+            assert posterior["y"] + posterior["height"] <= flags_top, \
+                "the red flags cover the posterior view on opening"
         for other in (".dgs-figure-frontal", ".dgs-figure-loads"):
             assert page.locator(other).first.bounding_box()["y"] >= posterior["y"] - 1
         # The audit, with every text alternative in place.
@@ -280,13 +284,15 @@ def _operate_by_touch(page, layout: Layout) -> None:
         page.locator(".dgs-drawer-toggle").first.tap()
         page.locator(".dgs-control-valgus").first.wait_for(state="visible", timeout=5_000)
         assert page.locator(".dgs-drawer-toggle").first.get_attribute("aria-expanded") == "true"
-        # one line of red flags; the whole list one tap away
+    if layout.flags_folded:  # one line of red flags; the whole list one tap away
         assert not page.locator(".dgs-redflags li").first.is_visible()
         page.locator(".dgs-flags-toggle").tap()
         page.locator(".dgs-redflags li").first.wait_for(state="visible", timeout=5_000)
         assert flags_in_view(page)
         page.locator(".dgs-flags-toggle").tap()
         assert not page.locator(".dgs-redflags li").first.is_visible()
+    else:  # there is room for the whole list
+        assert page.locator(".dgs-redflags li").first.is_visible()
     assert small_targets(page) == []
     # A finger drags a slider; the pictures and the words follow.
     before, value = figure_sources(page), slider_value(page, "valgus")
