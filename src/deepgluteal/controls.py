@@ -135,6 +135,11 @@ CURSOR = "stance"
 """The moment shown: not part of the scenario, which is the whole stance."""
 
 
+def has_time_course(task: str) -> bool:
+    """Whether a task has moments to show (walking's stance); the others are one posture."""
+    return task == "walking"
+
+
 def first_view() -> dict:
     """The state controls' values in the first view (a link leaves these out)."""
     return {name: CONTROLS[name].default for name in STATE}
@@ -284,7 +289,7 @@ def settings_lines(values: Mapping, translate: Callable[..., str]) -> list[str]:
     lines = []
     for name in ("task", *(name for name in STATE if name != "task")):
         control, value = CONTROLS[name], values[name]
-        if control.over_time and values["task"] != "walking":
+        if control.over_time and not has_time_course(values["task"]):
             continue
         if control.kind == "checkbox":
             if value:

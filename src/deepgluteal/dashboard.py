@@ -381,7 +381,7 @@ class Dashboard:
         scenario = self.scenario()
         self.compare_text.value = helps.comparison_html(
             helps.recovery_comparison(scenario), self.lang,
-            static_task=scenario.task != "walking")
+            static_task=not controls.has_time_course(scenario.task))
         return self.compare_text.value
 
     # ----------------------------------------------------------------- state
@@ -473,7 +473,7 @@ class Dashboard:
         self.refresh()
 
     def _sync_task_controls(self) -> None:
-        over_time = self.task.value == "walking"
+        over_time = controls.has_time_course(self.task.value)
         self.stance.disabled = not over_time
         self.play.disabled = not over_time
         if not over_time:
@@ -541,7 +541,7 @@ class Dashboard:
         # One key press moves a slider one step; before any slider moved, the first in the
         # table (valgus, the story's first question) is the likeliest.
         values = self._control_values()
-        steps = SLIDER_STEPS if values["task"] == "walking" else STILL_SLIDER_STEPS
+        steps = SLIDER_STEPS if controls.has_time_course(values["task"]) else STILL_SLIDER_STEPS
         return likely_next_states(values, SLIDER_RANGES, steps, cursor=controls.CURSOR,
                                   playing=self.play.playing, last_move=self._last_move,
                                   depth=self.pictures.depth,

@@ -64,7 +64,7 @@ def state_query(values: Mapping[str, object], lang: str, mode: str = "patient") 
     params = []
     for name in DEFAULTS:
         value = state[name]
-        if controls.CONTROLS[name].over_time and state["task"] != "walking":
+        if controls.CONTROLS[name].over_time and not controls.has_time_course(state["task"]):
             continue
         if value != DEFAULTS[name]:
             params.append((name, controls.link_value(name, value)))
