@@ -15,7 +15,7 @@ import urllib.error
 
 import pytest
 from browser import keyboard_redraws, page_kernel
-from conftest import LOG_DIR, open_dashboard
+from conftest import LOG_DIR, open_dashboard, wait_until_drawn
 
 from deepgluteal.serving import TRACEBACK
 from harness.servers import VoilaProcess, kernel_pid
@@ -92,6 +92,28 @@ def test_a_killed_kernel_is_said_plainly_and_a_reload_recovers(browser, server):
         os.kill(kernel_pid(kernel_id), signal.SIGKILL)
         assert_lost_dialog_then_reload_recovers(page, server)
         assert page_kernel(page).kernel_id != kernel_id
+    finally:
+        context.close()
+
+
+def test_a_dashboard_whose_widgets_failed_to_load_reloads_itself(browser, server):
+    """Where the widget manager printed its "model not found" instead of the dashboard (as
+    ipywidgets' renderer words it), the page reloads by itself and the visitor gets a dashboard
+    on a fresh kernel."""
+    page, context = open_dashboard(browser, server)
+    try:
+        kernel_id = page_kernel(page).kernel_id
+        with page.expect_navigation(timeout=30_000):
+            page.evaluate("""() => {
+                const dashboard = document.querySelector('.dgs-dashboard');
+                const failed = document.createElement('div');
+                failed.className = 'jupyter-widgets';
+                failed.textContent = 'Error displaying widget: model not found';
+                dashboard.replaceWith(failed);
+            }""")
+        wait_until_drawn(page)
+        assert page_kernel(page).kernel_id != kernel_id
+        assert page.locator(".dgs-dashboard").first.is_visible()
     finally:
         context.close()
 

@@ -157,9 +157,24 @@
   window.addEventListener("scroll", hideGloss, true);
   window.matchMedia("(min-resolution: 1.5dppx)").addEventListener("change", reportPixelRatio);
 
+  // Now and then the widget manager finishes loading without the dashboard's model and prints
+  // "Error displaying widget: model not found" where the dashboard should be (seen on a busy
+  // two-core machine; ipywidgets' and Voila's loading, not this project's code). A reload
+  // gives the visitor a fresh kernel and a whole dashboard: once, and not again within a minute.
+  const RELOAD_KEY = "dgs-reloaded-after-widget-error";
+  function reloadIfWidgetsFailed() {
+    if (document.querySelector(".dgs-dashboard")) { return; }
+    const failed = Array.prototype.some.call(document.querySelectorAll(".jupyter-widgets"),
+      function (el) { return el.textContent.indexOf("Error displaying widget") === 0; });
+    if (!failed) { return; }
+    const last = Number(sessionStorage.getItem(RELOAD_KEY) || 0);
+    if (Date.now() - last < 60000) { return; }
+    sessionStorage.setItem(RELOAD_KEY, String(Date.now()));
+    window.location.reload();
+  }
   // Widgets render in any order and some changes (a re-rendered control) are not mutations
   // this observer sees: check again now and then too (a few selector look-ups).
-  window.setInterval(screens, 500);
+  window.setInterval(function () { screens(); reloadIfWidgetsFailed(); }, 500);
   new MutationObserver(function () { mirror(); screens(); }).observe(document.documentElement,
     {childList: true, subtree: true, characterData: true, attributes: true,
      attributeFilter: ["data-nonce"]});
